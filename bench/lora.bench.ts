@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { acquireGpu } from '../kernels/gpu/device';
 import { makeTask, type Task } from '../kernels/lora/task';
-import { DEFAULT_TRAINER, scalingOf, type Trainer } from '../kernels/lora/trainer';
+import { DEFAULT_TRAINER, scalingOf, type LayerTrainer } from '../kernels/lora/trainer';
 import { createCpuTrainer } from '../kernels/lora/trainer-cpu';
 import { createGpuTrainer } from '../kernels/lora/trainer-gpu';
 import type { BenchReport } from './types';
@@ -33,7 +33,7 @@ async function stepsPerSecond(chunk: () => Promise<void>): Promise<number> {
   return steps / ((performance.now() - t0) / 1000);
 }
 
-async function ours(trainer: Trainer): Promise<number> {
+async function ours(trainer: LayerTrainer): Promise<number> {
   try {
     return await stepsPerSecond(async () => {
       await trainer.runSteps(CHUNK, false);

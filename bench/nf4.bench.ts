@@ -6,6 +6,7 @@
  * values that sit on a decision threshold).
  */
 import { acquireGpu } from '../kernels/gpu/device';
+import { GpuScope } from '../kernels/gpu/scope';
 import { NF4_LEVELS } from '../kernels/nf4/levels';
 import { roundTripCpu, timedRoundTripGpu, warmUpGpu } from '../kernels/nf4/roundtrip';
 import { sampleWeights } from '../kernels/nf4/weights';
@@ -38,20 +39,22 @@ export default async function nf4Bench(): Promise<BenchReport> {
     rows.push({ label: 'WebGPU available', value: 0, unit: '' });
     return { title: 'NF4 blockwise quantize + dequantize: no WebGPU adapter, CPU only', rows, ratios };
   }
-  const input = gpu.upload(w);
+  const inputScope = new GpuScope(gpu);
+  const input = inputScope.upload(w);
   await warmUpGpu(gpu, BLOCK, NF4_LEVELS);
   const times: number[] = [];
   let maxDiff = 0;
   for (let r = 0; r < GPU_RUNS; r++) {
-    const { q, out, ms } = await timedRoundTripGpu(gpu, input, n, BLOCK, NF4_LEVELS);
+    const runScope = new GpuScope(gpu);
+    const { out, ms } = await timedRoundTripGpu(runScope, input, n, BLOCK, NF4_LEVELS);
     times.push(ms);
     if (r === GPU_RUNS - 1) {
       const got = await gpu.read(out, n);
       for (let i = 0; i < n; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - cpuOut[i]));
     }
-    for (const b of [q.codes, q.absmax, out]) b.destroy();
+    runScope.destroy();
   }
-  input.destroy();
+  inputScope.destroy();
   const gpuMs = times.sort((a, b) => a - b)[Math.floor(GPU_RUNS / 2)];
   rows.push(
     { label: 'GPU quantize + dequantize (WGSL, median of 5)', value: gpuMs, unit: 'ms' },

@@ -1,6 +1,7 @@
 import { runTraining, trainerFactory, type TrainingOutcome } from '../../kernels/lora/experiments';
 import { DEFAULT_TASK } from '../../kernels/lora/task';
-import { DEFAULT_TRAINER, TrainingDiverged, type CurvePoint, type TrainerConfig } from '../../kernels/lora/trainer';
+import { DEFAULT_TRAINER, type CurvePoint, type TrainerConfig } from '../../kernels/lora/trainer';
+import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
@@ -132,11 +133,16 @@ class FtLoraTrainer extends FtWidget<typeof schema, LoraTrainerResult> {
     this.summary.textContent =
       `Held-out loss ${sci(r.untrainedHeldOut)} → ${sci(r.finalHeldOut)} (training set ${sci(r.finalTrain)}) after ${v.steps} steps. ` +
       `${r.trainableParams.toLocaleString('en-US')} trainable parameters (${((100 * r.trainableParams) / full).toFixed(1)}% of the layer’s ${full.toLocaleString('en-US')}). ` +
-      `${Math.round(r.stepsPerSecond).toLocaleString('en-US')} steps per second on the ${r.backend === 'webgpu' ? 'GPU (WebGPU)' : 'CPU'}, evaluations included.`;
+      `${Math.round(r.stepsPerSecond).toLocaleString('en-US')} steps per second on the ${r.backend === 'webgpu' ? 'GPU (WebGPU)' : 'CPU'}, evaluations included. ` +
+      (v.base === 'nf4'
+        ? `The frozen base is stored in ${r.frozenBaseBytes.toLocaleString('en-US')} bytes: two 4-bit codes per byte plus a float32 scale per 64 weights.`
+        : `The frozen base is stored in ${r.frozenBaseBytes.toLocaleString('en-US')} bytes (fp32).`);
     const q = r.quantization;
     if (!q) return;
+    const fp32Bytes = 4 * full;
     const rows: [string, string, string][] = [
       ['', 'fp32 base', 'NF4 base'],
+      ['frozen base stored in', `${fp32Bytes.toLocaleString('en-US')} bytes`, `${r.frozenBaseBytes.toLocaleString('en-US')} bytes`],
       ['held-out loss before training', sci(q.untrainedFp32), sci(q.untrainedNf4)],
       ['held-out loss after training', sci(q.trainedFp32), sci(q.trainedNf4)],
     ];

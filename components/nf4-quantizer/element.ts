@@ -1,4 +1,5 @@
 import { FOUR_BIT_TYPES, type FourBitType } from '../../kernels/nf4/levels';
+import { GpuScope } from '../../kernels/gpu/scope';
 import { roundTripCpu, roundTripGpu, warmUpGpu, type RoundTrip } from '../../kernels/nf4/roundtrip';
 import { quantizeBlockwise } from '../../kernels/nf4/nf4';
 import { sampleWeights, type WeightDistribution } from '../../kernels/nf4/weights';
@@ -68,11 +69,9 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
     const n = rows * cols;
     const w = await this.drawWeights(ctx, distribution as WeightDistribution, n);
 
-    let input: GPUBuffer | null = null;
-    if (ctx.gpu) {
-      input = ctx.gpu.upload(w);
-      await warmUpGpu(ctx.gpu, blockSize, FOUR_BIT_TYPES.nf4.levels);
-    }
+    const scope = ctx.gpu ? new GpuScope(ctx.gpu) : null;
+    const input = scope?.upload(w) ?? null;
+    if (ctx.gpu) await warmUpGpu(ctx.gpu, blockSize, FOUR_BIT_TYPES.nf4.levels);
     const stats = {} as Record<FourBitType, TypeStats>;
     const range = histogramRange(w, blockSize);
     const histograms = {} as Record<FourBitType, Float64Array>;
@@ -100,7 +99,7 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
         if (type === show) tileCodes = tile(rt.codes, rows, cols);
       }
     } finally {
-      input?.destroy();
+      scope?.destroy();
     }
     for (const type of TYPES) {
       if (!Number.isFinite(stats[type].mse) || !Number.isFinite(stats[type].sqnrDb)) {

@@ -1,8 +1,11 @@
-import { optimalFrontier, preferenceMetrics, type PreferenceMetrics } from '../../kernels/preference/metrics';
+import { optimalFrontier, type PreferenceMetrics } from '../../kernels/preference/metrics';
 import { LOSS_NAMES, type LossConfig, type PreferenceLossName } from '../../kernels/preference/objective';
 import { createPreferenceTask, type PreferenceTask } from '../../kernels/preference/task';
-import { createCpuTrainer, trainingLoss, type PreferenceTrainer } from '../../kernels/preference/trainer-cpu';
+import { createCpuTrainer } from '../../kernels/preference/trainer-cpu';
 import { createGpuTrainer } from '../../kernels/preference/trainer-gpu';
+import { watchPreference, type PreferenceEvaluation, type PreferenceTrainer } from '../../kernels/preference/trainer';
+import { trainLoop } from '../../kernels/training/loop';
+import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
@@ -98,54 +101,51 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
   }
 
   /**
-   * Trains `steps` steps in chunks; after each chunk reads theta, computes the metrics and calls
-   * `onChunk`. Throws a reader-facing error when the run diverges.
+   * Trains `steps` steps on the training loop with `evaluations` evaluations after the start,
+   * calling `onPoint` with each; returns the last point. A divergent run becomes a reader-facing error.
    */
-  private async trainInChunks(
+  private async train(
     ctx: RunContext<typeof schema>,
     task: PreferenceTask,
     loss: LossConfig,
-    chunks: number,
-    onChunk: (point: HistoryPoint) => void,
+    evaluations: number,
+    onPoint: (point: HistoryPoint) => void,
   ): Promise<HistoryPoint> {
     const steps = ctx.values.steps;
     const trainer = this.makeTrainer(ctx, task, loss);
+    const toPoint = (step: number, e: PreferenceEvaluation): HistoryPoint => {
+      const { theta: _theta, ...metrics } = e;
+      return { step, ...metrics };
+    };
     try {
-      let done = 0;
-      let last: HistoryPoint | null = null;
-      for (let c = 1; c <= chunks; c++) {
-        const target = Math.round((c * steps) / chunks);
-        const { loss: lossValue, theta } = await trainer.train(target - done);
-        done = target;
-        if (!Number.isFinite(lossValue) || theta.some((x) => !Number.isFinite(x))) {
-          throw new WidgetError(
-            `Training diverged: the ${LOSS_LABELS[loss.loss]} loss became ${lossValue} by step ${done}. Lower the learning rate.`,
-          );
-        }
-        last = { step: done, loss: lossValue, ...preferenceMetrics(task, loss, theta) };
-        onChunk(last);
-        await ctx.tick();
+      const { evaluations: points } = await trainLoop(trainer, {
+        steps,
+        evalEvery: Math.max(1, Math.ceil(steps / evaluations)),
+        watch: watchPreference,
+        tick: () => ctx.tick(),
+        onEvaluation: (step, e) => onPoint(toPoint(step, e)),
+      });
+      const last = points[points.length - 1];
+      return toPoint(last.step, last.evaluation);
+    } catch (error) {
+      if (error instanceof TrainingDiverged) {
+        throw new WidgetError(`Training diverged: the ${LOSS_LABELS[loss.loss]} loss became ${error.loss} by step ${error.step}. Lower the learning rate.`);
       }
-      return last!;
+      throw error;
     } finally {
-      trainer.dispose();
+      trainer.destroy();
     }
   }
 
   private async trainOne(ctx: RunContext<typeof schema>, task: PreferenceTask, result: PrefTrainerResult): Promise<void> {
     const v = ctx.values;
     const loss = lossConfig(v, v.loss, v.beta);
-    const theta0 = new Float32Array(task.config.features);
-    const start = { step: 0, loss: trainingLoss(task, loss, theta0), ...preferenceMetrics(task, loss, theta0) };
-    result.history.push(start);
-    // About 25 readbacks per run: enough for a smooth curve, few enough that a slow GPU readback does not dominate.
-    const chunks = Math.min(25, v.steps);
-    result.final = await this.trainInChunks(ctx, task, loss, chunks, (point) => {
+    // About 25 evaluations per run: enough for a smooth curve, few enough that a slow GPU readback does not dominate.
+    result.final = await this.train(ctx, task, loss, 25, (point) => {
       result.history.push(point);
       ctx.progress(point.step / v.steps, `step ${point.step} / ${v.steps}`);
       this.drawHistory(result, v);
     });
-    this.drawHistory(result, v);
   }
 
   private async sweep(ctx: RunContext<typeof schema>, task: PreferenceTask, result: PrefTrainerResult): Promise<void> {
@@ -158,9 +158,7 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
     );
     for (const [i, run] of runs.entries()) {
       const config = lossConfig(v, run.loss, run.beta);
-      const end = await this.trainInChunks(ctx, task, config, 4, () =>
-        ctx.progress((i + 0.5) / runs.length, `${LOSS_LABELS[run.loss]}, β = ${run.beta}`),
-      );
+      const end = await this.train(ctx, task, config, 4, () => ctx.progress((i + 0.5) / runs.length, `${LOSS_LABELS[run.loss]}, β = ${run.beta}`));
       result.sweep.push({ loss: run.loss, beta: run.beta, kl: end.kl, rewardGain: end.rewardGain, winRate: end.winRate });
       this.drawSweep(result);
     }

@@ -1,7 +1,8 @@
 import { runRankSweep, trainerFactory, type SweepPoint } from '../../kernels/lora/experiments';
 import { layerTrainableParams } from '../../kernels/lora/param-count';
 import { DEFAULT_TASK } from '../../kernels/lora/task';
-import { DEFAULT_TRAINER, TrainingDiverged } from '../../kernels/lora/trainer';
+import { DEFAULT_TRAINER } from '../../kernels/lora/trainer';
+import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';

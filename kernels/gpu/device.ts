@@ -1,7 +1,8 @@
 /**
  * One place that acquires the WebGPU device for the whole page: widgets share it, pipelines are
  * compiled once per WGSL source, and when WebGPU is missing, refused or lost the caller gets
- * `null` plus a reason, and falls back to the CPU reference.
+ * `null` plus a reason, and falls back to the CPU reference. Buffers are made by a `GpuScope`
+ * (scope.ts), kernels are bound and dispatched by `computeOp` (compute-op.ts).
  */
 export interface AdapterDescription {
   vendor: string;
@@ -14,13 +15,7 @@ export interface GpuContext {
   adapter: AdapterDescription;
   /** A compute pipeline for `code`, compiled once and cached by source and entry point. */
   pipeline(code: string, entryPoint?: string): GPUComputePipeline;
-  /** A storage buffer holding `data` (usable as copy source and destination too). */
-  upload(data: Float32Array | Uint32Array | Int32Array, usage?: GPUBufferUsageFlags): GPUBuffer;
-  /** A zero-filled storage buffer of `floats` 4-byte elements. */
-  empty(floats: number, usage?: GPUBufferUsageFlags): GPUBuffer;
-  /** A uniform buffer holding `data` (padded to 16 bytes). */
-  uniform(data: ArrayBufferView): GPUBuffer;
-  /** Copies `floats` values back to the CPU. */
+  /** Copies `floats` 4-byte values back to the CPU (through a staging buffer it frees). */
   read(buffer: GPUBuffer, floats: number, offsetFloats?: number): Promise<Float32Array>;
   /** Resolves with a reason when the device is lost (including `destroy()`). */
   lost: Promise<string>;
@@ -36,10 +31,7 @@ export const CPU_REASON_TEXT: Record<CpuReason, string> = {
   lost: 'the GPU device was lost',
 };
 
-const STORAGE = 0x80; // GPUBufferUsage.STORAGE, spelled out so this module also loads where WebGPU is absent
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const UNIFORM = 0x40;
+const COPY_DST = 0x08; // GPUBufferUsage flags, spelled out so this module also loads where WebGPU is absent
 const MAP_READ = 0x01;
 
 let current: Promise<GpuContext | null> | null = null;
@@ -111,20 +103,6 @@ export function makeContext(device: GPUDevice, adapter: AdapterDescription, lost
       }
       return p;
     },
-    upload(data, usage = STORAGE | COPY_SRC | COPY_DST) {
-      const buffer = device.createBuffer({ size: Math.max(16, align4(data.byteLength)), usage, mappedAtCreation: true });
-      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      buffer.unmap();
-      return buffer;
-    },
-    empty(floats, usage = STORAGE | COPY_SRC | COPY_DST) {
-      return device.createBuffer({ size: Math.max(16, align4(floats * 4)), usage });
-    },
-    uniform(data) {
-      const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 16) * 16), usage: UNIFORM | COPY_DST });
-      device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-      return buffer;
-    },
     async read(buffer, floats, offsetFloats = 0) {
       const staging = device.createBuffer({ size: Math.max(16, floats * 4), usage: MAP_READ | COPY_DST });
       const encoder = device.createCommandEncoder();
@@ -137,16 +115,4 @@ export function makeContext(device: GPUDevice, adapter: AdapterDescription, lost
       return out;
     },
   };
-}
-
-function align4(n: number): number {
-  return Math.ceil(n / 4) * 4;
-}
-
-/** Workgroup count for `n` items at `size` items per workgroup, split over y when x would exceed the 65535 limit. */
-export function dispatchSize(n: number, size: number): [number, number] {
-  const groups = Math.ceil(n / size);
-  if (groups <= 65535) return [Math.max(1, groups), 1];
-  const y = Math.ceil(groups / 65535);
-  return [Math.ceil(groups / y), y];
 }

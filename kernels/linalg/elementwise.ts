@@ -1,5 +1,5 @@
-import { dispatchSize, type GpuContext } from '../gpu/device';
-import type { GpuOp } from './matmul';
+import { computeOp, flatDispatch, type GpuOp } from '../gpu/compute-op';
+import type { GpuScope } from '../gpu/scope';
 
 /**
  * Element-wise ops on flat f32 arrays (out may alias a or b):
@@ -92,7 +92,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 /** A GPU element-wise op bound to fixed buffers; `out` may be the same buffer as `a` or `b`. */
 export function createElementwise(
-  gpu: GpuContext,
+  scope: GpuScope,
   op: ElementwiseOp,
   buffers: { a: GPUBuffer; b?: GPUBuffer; out: GPUBuffer },
   args: ElementwiseArgs,
@@ -101,24 +101,15 @@ export function createElementwise(
   if (!Number.isInteger(n) || n < 1) throw new Error(`elementwise: n must be a positive integer, got ${n}`);
   if (op !== 'scale' && !buffers.b) throw new Error(`elementwise ${op} needs a second operand`);
   const { code, bindsA, bindsB } = elementwiseWgsl(op, buffers.out === buffers.a, buffers.out === buffers.b);
-  const [x, y] = dispatchSize(n, WORKGROUP);
+  const { groups, rowStride } = flatDispatch(n, WORKGROUP);
   const params = new ArrayBuffer(16);
   new Uint32Array(params, 0, 2).set([n, cols]);
   new Float32Array(params, 8, 1)[0] = s;
-  new Uint32Array(params, 12, 1)[0] = x * WORKGROUP;
-  const pipeline = gpu.pipeline(code);
-  const entries: GPUBindGroupEntry[] = [
-    { binding: 0, resource: { buffer: gpu.uniform(new Uint8Array(params)) } },
-    { binding: 3, resource: { buffer: buffers.out } },
-  ];
-  if (bindsA) entries.push({ binding: 1, resource: { buffer: buffers.a } });
-  if (bindsB && buffers.b) entries.push({ binding: 2, resource: { buffer: buffers.b } });
-  const bindGroup = gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-  return {
-    encode(pass) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(x, y);
-    },
-  };
+  new Uint32Array(params, 12, 1)[0] = rowStride;
+  return computeOp(scope, {
+    code,
+    uniform: params,
+    buffers: [bindsA ? buffers.a : null, bindsB ? (buffers.b ?? null) : null, buffers.out],
+    groups,
+  });
 }

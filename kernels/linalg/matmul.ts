@@ -1,4 +1,5 @@
-import type { GpuContext } from '../gpu/device';
+import { computeOp, type GpuOp } from '../gpu/compute-op';
+import type { GpuScope } from '../gpu/scope';
 
 /**
  * General matrix multiply, C = alpha * op(A) op(B) + beta * C, row-major, where op(X) is X or
@@ -148,12 +149,7 @@ export interface GpuMatmulArgs extends MatmulOptions {
   n: number;
 }
 
-/** A GPU op bound to fixed buffers and shape; `encode` adds its dispatch to a compute pass. Build once, encode every step. */
-export interface GpuOp {
-  encode(pass: GPUComputePassEncoder): void;
-}
-
-export function createMatmul(gpu: GpuContext, args: GpuMatmulArgs): GpuOp {
+export function createMatmul(scope: GpuScope, args: GpuMatmulArgs): GpuOp {
   const { m, k, n, transA = false, transB = false, alpha = 1, beta = 0 } = args;
   checkSizes(args.a.size / 4, args.b.size / 4, args.c.size / 4, m, k, n);
   if (Math.ceil(m / TILE) > 65535 || Math.ceil(n / TILE) > 65535) throw new Error(`matmul: ${m} x ${n} output exceeds the dispatch limit`);
@@ -161,32 +157,10 @@ export function createMatmul(gpu: GpuContext, args: GpuMatmulArgs): GpuOp {
   new Uint32Array(dims, 0, 4).set([m, k, n, (transA ? 1 : 0) | (transB ? 2 : 0)]);
   new Float32Array(dims, 16, 2).set([alpha, beta]);
   const kernel = args.kernel ?? (m * k * n <= SIMPLE_MATMUL_MAX_MACS ? 'simple' : 'tiled');
-  const pipeline = gpu.pipeline(kernel === 'simple' ? MATMUL_SIMPLE_WGSL : MATMUL_WGSL);
-  const bindGroup = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: gpu.uniform(new Uint8Array(dims)) } },
-      { binding: 1, resource: { buffer: args.a } },
-      { binding: 2, resource: { buffer: args.b } },
-      { binding: 3, resource: { buffer: args.c } },
-    ],
+  return computeOp(scope, {
+    code: kernel === 'simple' ? MATMUL_SIMPLE_WGSL : MATMUL_WGSL,
+    uniform: dims,
+    buffers: [args.a, args.b, args.c],
+    groups: [Math.ceil(n / TILE), Math.ceil(m / TILE)],
   });
-  const groupsX = Math.ceil(n / TILE);
-  const groupsY = Math.ceil(m / TILE);
-  return {
-    encode(pass) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groupsX, groupsY);
-    },
-  };
-}
-
-/** Runs a list of ops in one compute pass and submits it. */
-export function submitOps(gpu: GpuContext, ops: readonly GpuOp[], repeat = 1): void {
-  const encoder = gpu.device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  for (let r = 0; r < repeat; r++) for (const op of ops) op.encode(pass);
-  pass.end();
-  gpu.device.queue.submit([encoder.finish()]);
 }

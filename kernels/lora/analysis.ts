@@ -22,7 +22,8 @@ import {
   type ScalingRule,
 } from './reference';
 import type { Task } from './task';
-import { DIVERGENCE_FACTOR, TrainingDiverged, layerDims, scalingOf, type AdapterParameters, type Trainer, type TrainerConfig } from './trainer';
+import { trainLoop } from '../training/loop';
+import { layerDims, scalingOf, type AdapterParameters, type LayerTrainer, type TrainerConfig } from './trainer';
 
 // ---------------------------------------------------------------------------------------
 // Finite differences.
@@ -138,33 +139,32 @@ export interface DecompositionPoint extends UpdateDecomposition {
  * Trains with `trainer` for `steps` steps and records, every `every` steps, the magnitude and
  * direction change of the effective weight against the frozen base (the paper's figure 2 is
  * such a trace, one point per checkpoint), reporting each point to `onPoint` as it comes.
- * Stops early when `tick` throws; throws TrainingDiverged as the trainer's own loop does.
+ * Runs on the training loop, so it stops when `tick` throws and throws TrainingDiverged on a
+ * divergent run, with the untrained held-out loss as the reference.
  */
 export async function traceDecomposition(
-  trainer: Trainer,
+  trainer: LayerTrainer,
   config: TrainerConfig,
   task: Task,
   options: { steps: number; every: number; tick?: () => Promise<void>; onPoint?: (point: DecompositionPoint) => void },
 ): Promise<DecompositionPoint[]> {
   const { outFeatures, inFeatures, heldOutSize } = task.config;
-  const heldOutLoss = (w: Float32Array) => mseLoss(linearForward(w, task.heldOutX, heldOutSize, inFeatures, outFeatures), task.heldOutY);
-  // The trainer's divergence rule: a loss this many times the untrained one (or NaN) stops the run.
-  const limit = DIVERGENCE_FACTOR * Math.max(heldOutLoss(task.base), 1e-6);
+  const untrained = mseLoss(linearForward(task.base, task.heldOutX, heldOutSize, inFeatures, outFeatures), task.heldOutY);
   const points: DecompositionPoint[] = [];
-  for (let step = 0; step < options.steps;) {
-    await options.tick?.();
-    const count = Math.min(options.every, options.steps - step);
-    step += count;
-    // The held-out loss is computed here from the merged weight, which the decomposition needs
-    // anyway, so the backend is only asked for its parameters (one read-back per point).
-    await trainer.runSteps(count, false);
-    const w = effectiveWeight(config, task, await trainer.parameters());
-    const heldOut = heldOutLoss(w);
-    if (!(heldOut <= limit)) throw new TrainingDiverged(step, heldOut);
-    const point = { step, heldOut, ...decomposeUpdate(task.base, w, outFeatures, inFeatures) };
-    points.push(point);
-    options.onPoint?.(point);
-  }
+  await trainLoop(trainer, {
+    steps: options.steps,
+    evalEvery: options.every,
+    evaluateStart: false,
+    reference: untrained,
+    watch: (losses) => [losses.heldOut],
+    tick: options.tick,
+    onEvaluation: async (step, losses) => {
+      const w = effectiveWeight(config, task, await trainer.parameters());
+      const point = { step, heldOut: losses.heldOut, ...decomposeUpdate(task.base, w, outFeatures, inFeatures) };
+      points.push(point);
+      options.onPoint?.(point);
+    },
+  });
   return points;
 }
 

@@ -6,11 +6,15 @@
 import type { GpuContext } from '../gpu/device';
 import { linearForward, mseLoss, type AdaptMethod } from './reference';
 import { makeTask, type Task, type TaskConfig } from './task';
-import { drive, frozenBase, type CurvePoint, type Trainer, type TrainerConfig } from './trainer';
+import { trainLoop } from '../training/loop';
+import { frozenBase, type CurvePoint, type LayerTrainer, type Losses, type TrainerConfig } from './trainer';
 import { createCpuTrainer } from './trainer-cpu';
 import { createGpuTrainer } from './trainer-gpu';
 
-export type MakeTrainer = (task: Task, config: TrainerConfig) => Trainer;
+export type MakeTrainer = (task: Task, config: TrainerConfig) => LayerTrainer;
+
+/** The losses the loop watches for divergence. */
+export const watchLosses = (e: Losses) => [e.train, e.heldOut];
 
 /** The WebGPU trainer when there is a device, the CPU reference otherwise. */
 export function trainerFactory(gpu: GpuContext | null): MakeTrainer {
@@ -42,6 +46,8 @@ export interface QuantizationReport {
 export interface TrainingOutcome {
   method: AdaptMethod;
   trainableParams: number;
+  /** Bytes of the frozen base in its stored format (fp32, or NF4 codes two per byte plus block scales). */
+  frozenBaseBytes: number;
   curve: CurvePoint[];
   finalTrain: number;
   finalHeldOut: number;
@@ -63,8 +69,19 @@ export async function runTraining(
   const trainOn = async (c: TrainerConfig, run: 'main' | 'fp32-reference') => {
     const trainer = makeTrainer(task, c);
     try {
-      const r = await drive(trainer, { steps, evalEvery, tick: hooks.tick, onPoint: (p) => hooks.onPoint?.(p, run) });
-      return { ...r, trainableParams: trainer.trainableParams };
+      const curve: CurvePoint[] = [];
+      const r = await trainLoop(trainer, {
+        steps,
+        evalEvery,
+        watch: watchLosses,
+        tick: hooks.tick,
+        onEvaluation: (step, losses) => {
+          const point = { step, ...losses };
+          curve.push(point);
+          hooks.onPoint?.(point, run);
+        },
+      });
+      return { curve, stepsPerSecond: r.stepsPerSecond, trainableParams: trainer.trainableParams, frozenBaseBytes: trainer.frozenBaseBytes };
     } finally {
       trainer.destroy();
     }
@@ -94,6 +111,7 @@ export async function runTraining(
   return {
     method: config.method,
     trainableParams: main.trainableParams,
+    frozenBaseBytes: main.frozenBaseBytes,
     curve: main.curve,
     finalTrain: last.train,
     finalHeldOut: last.heldOut,
@@ -111,9 +129,6 @@ function baseOutputMse(task: Task): number {
     linearForward(task.base, task.heldOutX, heldOutSize, inFeatures, outFeatures),
   );
 }
-
-/** Ranks the sweep can train: powers of two up to 64. */
-export const SWEEP_RANKS = [1, 2, 4, 8, 16, 32, 64] as const;
 
 export interface SweepPoint {
   method: AdaptMethod;
@@ -143,8 +158,8 @@ export async function runRankSweep(
     for (const rank of ranks) {
       const trainer = makeTrainer(task, { ...base, method, rank });
       try {
-        const { curve } = await drive(trainer, { steps, evalEvery: steps, chunk: 50, tick: hooks.tick, evaluateStart: false });
-        const last = curve[curve.length - 1];
+        const { evaluations } = await trainLoop(trainer, { steps, evalEvery: steps, watch: watchLosses, tick: hooks.tick, evaluateStart: false });
+        const last = evaluations[evaluations.length - 1].evaluation;
         const point = { method, rank, trainableParams: trainer.trainableParams, finalTrain: last.train, finalHeldOut: last.heldOut };
         points.push(point);
         hooks.onPoint?.(point, points.length, total);

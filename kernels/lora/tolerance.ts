@@ -1,5 +1,5 @@
 /**
- * How closely the WebGPU trainer follows the CPU trainer (test/gpu/lora-trainer.test.ts).
+ * How closely the WebGPU trainer follows the CPU trainer (test/gpu/lora/trainer.test.ts).
  * Both store float32; the CPU accumulates sums in float64 and the GPU in float32, and Adam
  * divides by sqrt(v), which amplifies tiny gradient differences where gradients are near zero,
  * so the two drift apart slowly rather than agreeing to the last bit.

@@ -1,6 +1,6 @@
 /**
- * The CPU backend: the reference math of `reference.ts` with the lead's Adam reference
- * (`optim/adam.ts`). It is the fallback when WebGPU is missing and the oracle for the GPU backend.
+ * The CPU backend: the reference math of `reference.ts` with the Adam reference of
+ * `optim/adam.ts`. It is the fallback when WebGPU is missing and the oracle for the GPU backend.
  */
 import { adamStepCpu, createAdamState } from '../optim/adam';
 import { doraGradients, fullGradients, loraGradients, mergeDora, mergeLora, mseLoss, linearForward } from './reference';
@@ -14,12 +14,13 @@ import {
   trainableParams,
   validateTrainerConfig,
   type AdapterParameters,
-  type ChunkReport,
-  type Trainer,
+  type LayerTrainer,
+  type Losses,
   type TrainerConfig,
 } from './trainer';
+import type { ChunkReport } from '../training/trainer';
 
-export function createCpuTrainer(task: Task, config: TrainerConfig): Trainer {
+export function createCpuTrainer(task: Task, config: TrainerConfig): LayerTrainer {
   validateTrainerConfig(config, task);
   const dims = layerDims(config, task);
   const { outFeatures: out, inFeatures: inf } = dims;
@@ -80,15 +81,16 @@ export function createCpuTrainer(task: Task, config: TrainerConfig): Trainer {
   return {
     backend: 'cpu',
     trainableParams: trainableParams(config, task),
-    async runSteps(count, evaluate): Promise<ChunkReport> {
-      const batchLosses = new Float32Array(count);
-      for (let i = 0; i < count; i++) batchLosses[i] = oneStep();
-      if (!evaluate) return { batchLosses, losses: null };
+    frozenBaseBytes: frozen.storedBytes,
+    async runSteps(count, evaluate): Promise<ChunkReport<Losses>> {
+      const stepLosses = new Float32Array(count);
+      for (let i = 0; i < count; i++) stepLosses[i] = oneStep();
+      if (!evaluate) return { stepLosses, evaluation: null };
       const w = effectiveWeight();
       const lossOn = (xs: Float32Array, ys: Float32Array, n: number) => mseLoss(linearForward(w, xs, n, inf, out), ys);
       return {
-        batchLosses,
-        losses: {
+        stepLosses,
+        evaluation: {
           train: lossOn(task.trainX, task.trainY, trainSize),
           heldOut: lossOn(task.heldOutX, task.heldOutY, task.config.heldOutSize),
         },

@@ -13,10 +13,14 @@
  *   AdamW on each trainable tensor (B and m at lr * loraPlusRatio)
  */
 import type { GpuContext } from '../gpu/device';
+import { submitOps, type GpuOp } from '../gpu/compute-op';
+import { GpuScope } from '../gpu/scope';
 import { createElementwise } from '../linalg/elementwise';
-import { createMatmul, type GpuOp } from '../linalg/matmul';
+import { createMatmul } from '../linalg/matmul';
 import { createSum } from '../linalg/reduce';
+import { createDequantizeOp, uploadQuantized } from '../nf4/nf4-gpu';
 import { createAdam } from '../optim/adam';
+import type { ChunkReport } from '../training/trainer';
 import type { Task } from './task';
 import {
   frozenBase,
@@ -26,16 +30,16 @@ import {
   trainableParams,
   validateTrainerConfig,
   type AdapterParameters,
-  type ChunkReport,
-  type Trainer,
+  type LayerTrainer,
+  type Losses,
   type TrainerConfig,
 } from './trainer';
-import { createDequantize, createDoraRowsBackward, createDoraRowsForward, createGatherBatch, createMseStep, packCodes } from './wgsl';
+import { createDoraRowsBackward, createDoraRowsForward, createGatherBatch, createMseStep } from './wgsl';
 
 /** Steps whose minibatch losses the history buffer holds; the trainer refuses to run past it. */
 export const MAX_GPU_STEPS = 20000;
 
-export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerConfig): Trainer {
+export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerConfig): LayerTrainer {
   validateTrainerConfig(config, task);
   const dims = layerDims(config, task);
   const { outFeatures: out, inFeatures: inf, rank } = dims;
@@ -45,13 +49,9 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   const frozen = frozenBase(task, config.base);
   const init = initialParameters(config, task, frozen);
 
-  const owned: GPUBuffer[] = [];
-  const upload = (data: Float32Array | Uint32Array) => keep(gpu.upload(data.length ? data : new Float32Array(1)));
-  const empty = (floats: number) => keep(gpu.empty(Math.max(1, floats)));
-  function keep(b: GPUBuffer): GPUBuffer {
-    owned.push(b);
-    return b;
-  }
+  const scope = new GpuScope(gpu);
+  const upload = (data: Float32Array | Uint32Array) => scope.upload(data);
+  const empty = (floats: number) => scope.empty(Math.max(1, floats));
 
   const data = {
     trainX: upload(task.trainX),
@@ -66,23 +66,26 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   const history = empty(MAX_GPU_STEPS);
   const counter = upload(new Uint32Array(1));
 
-  // The frozen base: uploaded as fp32, or as NF4 codes that a kernel dequantizes every step.
-  const w0 = upload(frozen.weight);
-  const stepOps: GpuOp[] = [];
+  // The frozen base: fp32, or NF4 codes (two per byte) and block scales that a kernel
+  // dequantizes into a scratch buffer before every step, as bitsandbytes does for each matmul.
+  const baseOps: GpuOp[] = [];
+  let w0: GPUBuffer;
+  let frozenBaseBytes: number;
   if (frozen.quantized) {
     const q = frozen.quantized;
-    stepOps.push(
-      createDequantize(
-        gpu,
-        { codes: upload(packCodes(q.codes)), absmax: upload(q.absmax), levels: upload(q.levels), weight: w0 },
-        { n: out * inf, blockSize: q.blockSize },
-      ),
-    );
+    const packed = uploadQuantized(scope, q, q.blockSize);
+    frozenBaseBytes = packed.codes.size + packed.absmax.size;
+    w0 = empty(out * inf);
+    baseOps.push(createDequantizeOp(scope, packed, q.levels, w0));
+  } else {
+    w0 = upload(frozen.weight);
+    frozenBaseBytes = w0.size;
   }
-  stepOps.push(
-    createGatherBatch(gpu, { trainX: data.trainX, trainY: data.trainY, x, y: t, counter }, { batch, trainSize, inFeatures: inf, outFeatures: out }),
-  );
-  const mse = createMseStep(gpu, { pred, target: t, grad, history, counter }, { n: batch * out, historyLength: MAX_GPU_STEPS });
+  const stepOps: GpuOp[] = [
+    ...baseOps,
+    createGatherBatch(scope, { trainX: data.trainX, trainY: data.trainY, x, y: t, counter }, { batch, trainSize, inFeatures: inf, outFeatures: out }),
+  ];
+  const mse = createMseStep(scope, { pred, target: t, grad, history, counter }, { n: batch * out, historyLength: MAX_GPU_STEPS });
 
   const a = upload(init.a);
   const b = upload(init.b);
@@ -93,12 +96,8 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   const mergeOps: GpuOp[] = [];
   const lrA = { lr: config.lr };
   const lrB = { lr: config.lr * config.loraPlusRatio };
-  const mm = (args: Parameters<typeof createMatmul>[1]) => createMatmul(gpu, args);
-  const adam = (params: GPUBuffer, grads: GPUBuffer, n: number, lr: { lr: number }) => {
-    const op = createAdam(gpu, { params, grads }, n, lr);
-    owned.push(op.m, op.v, op.step);
-    return op;
-  };
+  const mm = (args: Parameters<typeof createMatmul>[1]) => createMatmul(scope, args);
+  const adam = (params: GPUBuffer, grads: GPUBuffer, n: number, lr: { lr: number }) => createAdam(scope, { params, grads }, n, lr);
 
   if (config.method === 'full') {
     const dW = empty(out * inf);
@@ -126,7 +125,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
     );
     mergeOps.push(
       mm({ a: b, b: a, c: merged, m: out, k: rank, n: inf, alpha: s }),
-      createElementwise(gpu, 'add', { a: merged, b: w0, out: merged }, { n: out * inf }),
+      createElementwise(scope, 'add', { a: merged, b: w0, out: merged }, { n: out * inf }),
     );
   } else {
     const direction = empty(out * inf);
@@ -139,8 +138,8 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
     // V = W0 + s B A, then n and W' = (m / n) V; the same ops rebuild W' for evaluation.
     const doraWeight = [
       mm({ a: b, b: a, c: direction, m: out, k: rank, n: inf, alpha: s }),
-      createElementwise(gpu, 'add', { a: direction, b: w0, out: direction }, { n: out * inf }),
-      createDoraRowsForward(gpu, { direction, magnitude, norms, weight: merged }, { rows: out, cols: inf }),
+      createElementwise(scope, 'add', { a: direction, b: w0, out: direction }, { n: out * inf }),
+      createDoraRowsForward(scope, { direction, magnitude, norms, weight: merged }, { rows: out, cols: inf }),
     ];
     stepOps.push(
       ...doraWeight,
@@ -148,7 +147,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
       mse,
       mm({ a: grad, b: x, c: dWeight, m: out, k: batch, n: inf, transA: true }),
       createDoraRowsBackward(
-        gpu,
+        scope,
         { dWeight, direction, magnitude, norms, dDirection, dMagnitude },
         { rows: out, cols: inf, detachNorm: config.detachNorm },
       ),
@@ -163,7 +162,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
 
   // Evaluation: the merged weight on the whole training and held-out sets, MSE into two slots.
   const evalLosses = empty(2);
-  const evalOps: GpuOp[] = [...mergeOps];
+  const evalOps: GpuOp[] = [...baseOps, ...mergeOps];
   for (const [slot, xs, ys, n] of [
     [0, data.trainX, data.trainY, trainSize],
     [1, data.heldOutX, data.heldOutY, heldOutSize],
@@ -171,8 +170,8 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
     const predictions = empty(n * out);
     evalOps.push(
       mm({ a: xs, b: merged, c: predictions, m: n, k: inf, n: out, transB: true }),
-      createElementwise(gpu, 'sub', { a: predictions, b: ys, out: predictions }, { n: n * out }),
-      createSum(gpu, { input: predictions, output: evalLosses }, { n: n * out, outIndex: slot, scale: 1 / (n * out), squares: true }),
+      createElementwise(scope, 'sub', { a: predictions, b: ys, out: predictions }, { n: n * out }),
+      createSum(scope, { input: predictions, output: evalLosses }, { n: n * out, outIndex: slot, scale: 1 / (n * out), squares: true }),
     );
   }
 
@@ -180,20 +179,17 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   return {
     backend: 'webgpu',
     trainableParams: trainableParams(config, task),
-    async runSteps(count, evaluate): Promise<ChunkReport> {
+    frozenBaseBytes,
+    async runSteps(count, evaluate): Promise<ChunkReport<Losses>> {
       if (stepsDone + count > MAX_GPU_STEPS) throw new Error(`the GPU trainer runs at most ${MAX_GPU_STEPS} steps`);
-      const encoder = gpu.device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      for (let i = 0; i < count; i++) for (const op of stepOps) op.encode(pass);
-      if (evaluate) for (const op of evalOps) op.encode(pass);
-      pass.end();
-      gpu.device.queue.submit([encoder.finish()]);
-      const [batchLosses, losses] = await Promise.all([
+      submitOps(gpu, stepOps, count);
+      if (evaluate) submitOps(gpu, evalOps);
+      const [stepLosses, losses] = await Promise.all([
         count > 0 ? gpu.read(history, count, stepsDone) : Promise.resolve(new Float32Array(0)),
         evaluate ? gpu.read(evalLosses, 2) : Promise.resolve(null),
       ]);
       stepsDone += count;
-      return { batchLosses, losses: losses && { train: losses[0], heldOut: losses[1] } };
+      return { stepLosses, evaluation: losses && { train: losses[0], heldOut: losses[1] } };
     },
     async parameters(): Promise<AdapterParameters> {
       const read = (buffer: GPUBuffer, n: number) => (n > 0 ? gpu.read(buffer, n) : Promise.resolve(new Float32Array(0)));
@@ -206,7 +202,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
       return { a: pa, b: pb, magnitude: pm, weight: pw };
     },
     destroy() {
-      for (const buffer of owned) buffer.destroy();
+      scope.destroy();
     },
   };
 }

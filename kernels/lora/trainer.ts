@@ -1,9 +1,11 @@
 /**
- * What the CPU and WebGPU trainers share: the configuration, the starting parameters, the frozen
- * base (fp32 or NF4), and the loop that drives either backend, watches for divergence and
- * records the loss curves.
+ * What the CPU and WebGPU trainers of one adapted layer share: the configuration, the starting
+ * parameters and the frozen base (fp32 or NF4). Both implement the trainer protocol of
+ * kernels/training/, whose loop drives them.
  */
 import { NF4_LEVELS, dequantizeBlockwise, quantizeBlockwise, type Quantized } from '../nf4/nf4';
+import { packedNf4Bytes } from '../nf4/nf4-gpu';
+import type { Trainer } from '../training/trainer';
 import { createRng } from '../random/rng';
 import { layerTrainableParams } from './param-count';
 import { initLoraA, initLoraB, loraScaling, rowNorms, type AdaptMethod, type LayerDims, type ScalingRule } from './reference';
@@ -69,14 +71,20 @@ export interface FrozenBase {
   /** Values used in the forward pass (dequantized for NF4). */
   weight: Float32Array;
   quantized: (Quantized & { blockSize: number; levels: Float32Array }) | null;
+  /**
+   * Bytes the base is stored in: 4 per weight in fp32; in NF4 half a byte per weight (two codes
+   * per byte) plus a float32 scale per block, as bitsandbytes stores it without double quantization.
+   */
+  storedBytes: number;
 }
 
 export function frozenBase(task: Task, format: BaseFormat): FrozenBase {
-  if (format === 'fp32') return { weight: task.base, quantized: null };
+  if (format === 'fp32') return { weight: task.base, quantized: null, storedBytes: 4 * task.base.length };
   const q = quantizeBlockwise(task.base, NF4_BLOCK_SIZE, NF4_LEVELS);
   return {
     weight: dequantizeBlockwise(q.codes, q.absmax, NF4_BLOCK_SIZE, NF4_LEVELS),
     quantized: { ...q, blockSize: NF4_BLOCK_SIZE, levels: NF4_LEVELS },
+    storedBytes: packedNf4Bytes(task.base.length, NF4_BLOCK_SIZE),
   };
 }
 
@@ -126,106 +134,20 @@ export function batchStart(step: number, batch: number, trainSize: number): numb
   return ((step % trainSize) * batch) % trainSize;
 }
 
+/** What an evaluation reports: the loss of the merged layer on the whole training and held-out sets. */
 export interface Losses {
   train: number;
   heldOut: number;
 }
 
-/** One chunk of steps: each step's minibatch loss (before its update), and optionally the losses after the chunk. */
-export interface ChunkReport {
-  batchLosses: Float32Array;
-  losses: Losses | null;
-}
-
-/** A backend that trains one adapted layer. Both keep all state between calls. */
-export interface Trainer {
-  readonly backend: 'cpu' | 'webgpu';
-  readonly trainableParams: number;
-  /** Runs `count` optimizer steps (0 allowed); evaluates on the full training and held-out sets when `evaluate`. */
-  runSteps(count: number, evaluate: boolean): Promise<ChunkReport>;
+/** A backend that trains one adapted layer. */
+export interface LayerTrainer extends Trainer<Losses> {
+  /** Bytes of the frozen base as this backend stores it (see `FrozenBase.storedBytes`). */
+  readonly frozenBaseBytes: number;
   parameters(): Promise<AdapterParameters>;
-  destroy(): void;
 }
 
-export class TrainingDiverged extends Error {
-  constructor(
-    readonly step: number,
-    readonly loss: number,
-  ) {
-    super(
-      Number.isFinite(loss)
-        ? `training diverged: the loss reached ${loss.toExponential(2)} at step ${step}; lower the learning rate`
-        : `training diverged: the loss became ${loss} at step ${step}; lower the learning rate`,
-    );
-  }
-}
-
-export interface CurvePoint {
+/** One evaluation point of a loss curve. */
+export interface CurvePoint extends Losses {
   step: number;
-  train: number;
-  heldOut: number;
-}
-
-export interface DriveOptions {
-  steps: number;
-  /** Steps between evaluations. */
-  evalEvery: number;
-  /** Steps per submission (and between ticks); evalEvery by default. */
-  chunk?: number;
-  /** Called after each evaluation (for a live plot). */
-  onPoint?: (point: CurvePoint) => void;
-  /** Awaited between chunks: yields to the page and throws to stop. */
-  tick?: () => Promise<void>;
-  /** Evaluate the untrained layer as the curve's first point (default true). */
-  evaluateStart?: boolean;
-}
-
-export interface DriveResult {
-  curve: CurvePoint[];
-  batchLosses: number[];
-  stepsPerSecond: number;
-}
-
-/** A loss this many times the untrained loss counts as divergence (as does NaN or infinity). */
-export const DIVERGENCE_FACTOR = 100;
-
-/** Trains `steps` steps in chunks of `evalEvery`, recording the loss curve; throws TrainingDiverged. */
-export async function drive(trainer: Trainer, options: DriveOptions): Promise<DriveResult> {
-  const { steps, evalEvery } = options;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive whole number, got ${steps}`);
-  if (!Number.isInteger(evalEvery) || evalEvery < 1) throw new Error(`evalEvery must be a positive whole number, got ${evalEvery}`);
-  // Without a step-0 evaluation, divergence is judged against the first minibatch loss.
-  const start = options.evaluateStart === false ? null : (await trainer.runSteps(0, true)).losses!;
-  const curve: CurvePoint[] = [];
-  if (start) {
-    curve.push({ step: 0, ...start });
-    options.onPoint?.(curve[0]);
-  }
-  let limit = start ? DIVERGENCE_FACTOR * Math.max(start.train, 1e-6) : Infinity;
-  const batchLosses: number[] = [];
-  let done = 0;
-  let trainingTime = 0;
-  const chunk = Math.max(1, Math.min(options.chunk ?? evalEvery, evalEvery));
-  while (done < steps) {
-    await options.tick?.();
-    const count = Math.min(chunk, steps - done, evalEvery - (done % evalEvery));
-    const evaluate = (done + count) % evalEvery === 0 || done + count === steps;
-    const t0 = performance.now();
-    const report = await trainer.runSteps(count, evaluate);
-    trainingTime += performance.now() - t0;
-    for (let i = 0; i < report.batchLosses.length; i++) {
-      const loss = report.batchLosses[i];
-      if (limit === Infinity && Number.isFinite(loss)) limit = DIVERGENCE_FACTOR * Math.max(loss, 1e-6);
-      if (!(loss <= limit)) throw new TrainingDiverged(done + i + 1, loss);
-      batchLosses.push(loss);
-    }
-    done += count;
-    if (!report.losses) continue;
-    const losses = report.losses;
-    if (!(losses.train <= limit) || !(losses.heldOut <= limit)) throw new TrainingDiverged(done, Math.max(losses.train, losses.heldOut));
-    const point = { step: done, ...losses };
-    curve.push(point);
-    options.onPoint?.(point);
-  }
-  return { curve, batchLosses, stepsPerSecond: steps / (trainingTime / 1000) };
 }

@@ -1,10 +1,10 @@
-import { dispatchSize, type GpuContext } from '../gpu/device';
-import type { GpuOp } from '../linalg/matmul';
+import { computeOp, flatDispatch, type GpuOp } from '../gpu/compute-op';
+import type { GpuScope } from '../gpu/scope';
 
 /**
- * The trainer's own WGSL kernels: everything the lead's matmul, element-wise and Adam kernels
+ * The LoRA trainer's own WGSL kernels: what the shared matmul, element-wise, NF4 and Adam kernels
  * do not cover. Each has a CPU twin in `reference.ts` or `trainer-cpu.ts` and a test in
- * test/gpu/lora-kernels.test.ts.
+ * test/gpu/lora/kernels.test.ts.
  *
  * A step counter (one u32 in a storage buffer) lives on the GPU so that many steps can be
  * recorded into one command buffer: `gatherBatch` reads it to pick the step's rows and
@@ -134,96 +134,55 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   }
 }`;
 
-/**
- * Blockwise 4-bit dequantization, as QLoRA runs it before every matmul with the frozen base:
- * w[i] = levels[code_i] * absmax[i / blockSize]. Codes arrive one per byte, packed four to a u32.
- */
-export const DEQUANTIZE_WGSL = /* wgsl */ `
-struct P { n: u32, blockSize: u32, rowStride: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> codes: array<u32>;
-@group(0) @binding(2) var<storage, read> absmax: array<f32>;
-@group(0) @binding(3) var<storage, read> levels: array<f32>;
-@group(0) @binding(4) var<storage, read_write> weight: array<f32>;
-
-@compute @workgroup_size(${FLAT_WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.y * p.rowStride + gid.x;
-  if (i >= p.n) { return; }
-  let code = (codes[i / 4u] >> ((i % 4u) * 8u)) & 0xffu;
-  weight[i] = levels[code] * absmax[i / p.blockSize];
-}`;
-
-function op(gpu: GpuContext, code: string, params: ArrayBuffer, buffers: GPUBuffer[], groups: [number, number]): GpuOp {
-  const pipeline = gpu.pipeline(code);
-  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: gpu.uniform(new Uint8Array(params)) } }];
-  buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-  const bindGroup = gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-  return {
-    encode(pass) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groups[0], groups[1]);
-    },
-  };
-}
-
 function u32s(...values: number[]): ArrayBuffer {
   return new Uint32Array(values).buffer;
 }
 
 export function createGatherBatch(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { trainX: GPUBuffer; trainY: GPUBuffer; x: GPUBuffer; y: GPUBuffer; counter: GPUBuffer },
   s: { batch: number; trainSize: number; inFeatures: number; outFeatures: number },
 ): GpuOp {
-  const groups = dispatchSize(s.batch * Math.max(s.inFeatures, s.outFeatures), FLAT_WORKGROUP);
-  const params = u32s(s.batch, s.trainSize, s.inFeatures, s.outFeatures, groups[0] * FLAT_WORKGROUP);
-  return op(gpu, GATHER_WGSL, params, [b.trainX, b.trainY, b.x, b.y, b.counter], groups);
+  const { groups, rowStride } = flatDispatch(s.batch * Math.max(s.inFeatures, s.outFeatures), FLAT_WORKGROUP);
+  const uniform = u32s(s.batch, s.trainSize, s.inFeatures, s.outFeatures, rowStride);
+  return computeOp(scope, { code: GATHER_WGSL, uniform, buffers: [b.trainX, b.trainY, b.x, b.y, b.counter], groups });
 }
 
 export function createMseStep(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { pred: GPUBuffer; target: GPUBuffer; grad: GPUBuffer; history: GPUBuffer; counter: GPUBuffer },
   s: { n: number; historyLength: number },
 ): GpuOp {
-  return op(gpu, MSE_STEP_WGSL, u32s(s.n, s.historyLength), [b.pred, b.target, b.grad, b.history, b.counter], [1, 1]);
+  return computeOp(scope, {
+    code: MSE_STEP_WGSL,
+    uniform: u32s(s.n, s.historyLength),
+    buffers: [b.pred, b.target, b.grad, b.history, b.counter],
+    groups: 1,
+  });
 }
 
 export function createDoraRowsForward(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { direction: GPUBuffer; magnitude: GPUBuffer; norms: GPUBuffer; weight: GPUBuffer },
   s: { rows: number; cols: number },
 ): GpuOp {
-  return op(gpu, DORA_ROWS_FORWARD_WGSL, u32s(s.rows, s.cols), [b.direction, b.magnitude, b.norms, b.weight], [s.rows, 1]);
+  return computeOp(scope, {
+    code: DORA_ROWS_FORWARD_WGSL,
+    uniform: u32s(s.rows, s.cols),
+    buffers: [b.direction, b.magnitude, b.norms, b.weight],
+    groups: s.rows,
+  });
 }
 
 export function createDoraRowsBackward(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { dWeight: GPUBuffer; direction: GPUBuffer; magnitude: GPUBuffer; norms: GPUBuffer; dDirection: GPUBuffer; dMagnitude: GPUBuffer },
   s: { rows: number; cols: number; detachNorm: boolean },
 ): GpuOp {
-  return op(
-    gpu,
-    DORA_ROWS_BACKWARD_WGSL,
-    u32s(s.rows, s.cols, s.detachNorm ? 1 : 0),
-    [b.dWeight, b.direction, b.magnitude, b.norms, b.dDirection, b.dMagnitude],
-    [s.rows, 1],
-  );
-}
-
-/** Packs one-code-per-byte codes four to a u32, little-endian, as DEQUANTIZE_WGSL reads them. */
-export function packCodes(codes: Uint8Array): Uint32Array {
-  const packed = new Uint32Array(Math.ceil(codes.length / 4));
-  new Uint8Array(packed.buffer).set(codes);
-  return packed;
-}
-
-export function createDequantize(
-  gpu: GpuContext,
-  b: { codes: GPUBuffer; absmax: GPUBuffer; levels: GPUBuffer; weight: GPUBuffer },
-  s: { n: number; blockSize: number },
-): GpuOp {
-  const groups = dispatchSize(s.n, FLAT_WORKGROUP);
-  return op(gpu, DEQUANTIZE_WGSL, u32s(s.n, s.blockSize, groups[0] * FLAT_WORKGROUP), [b.codes, b.absmax, b.levels, b.weight], groups);
+  return computeOp(scope, {
+    code: DORA_ROWS_BACKWARD_WGSL,
+    uniform: u32s(s.rows, s.cols, s.detachNorm ? 1 : 0),
+    buffers: [b.dWeight, b.direction, b.magnitude, b.norms, b.dDirection, b.dMagnitude],
+    groups: s.rows,
+  });
 }

@@ -1,30 +1,31 @@
 /**
- * Blockwise 4-bit quantization on the GPU: WGSL kernels and the TypeScript that drives them.
- * The CPU reference (and test oracle) is `nf4.ts`; both follow bitsandbytes 0.48.
+ * Blockwise 4-bit quantization on the GPU: the one NF4 GPU path (the quantizer widget, the QLoRA
+ * trainers' frozen bases). The CPU reference (and test oracle) is `nf4.ts`; both follow
+ * bitsandbytes 0.48. Codes are packed two per byte, eight per u32: code i sits in bits
+ * 4*(i%8) .. 4*(i%8)+3 of word i/8, so a base of n weights takes n/2 bytes plus one f32 scale per
+ * block, the bytes the QLoRA chapter's memory formula counts (`packedNf4Bytes`).
  *
  * API
- *   packCodes(codes: Uint8Array) => Uint32Array            eight 4-bit codes per u32, code i in
- *   unpackCodes(words, n) => Uint8Array                     bits 4*(i%8) .. 4*(i%8)+3 of word i/8
- *   encodeQuantize(gpu, encoder, w, n, blockSize, levels) => GpuQuantized
- *       records the quantize kernel: w (GPUBuffer of n f32) -> packed codes + f32 absmax per block
- *   encodeDequantize(gpu, encoder, q, levels, out?) => GPUBuffer (n f32)
- *   quantizeOnGpu(gpu, w, blockSize, levels) => Promise<Quantized>          upload, run, read back
- *   dequantizeOnGpu(gpu, codes, absmax, blockSize, levels) => Promise<Float32Array>
- *   nf4WeightWgsl(group, firstBinding) => string
- *       WGSL declarations + `fn nf4_weight(i: u32) -> f32` for kernels that dequantize inside
- *       (a QLoRA matmul): bindings firstBinding..+3 are nf4_codes (array<u32>), nf4_absmax
- *       (array<f32>), nf4_levels (array<f32>, 16), nf4_params (uniform: block size in .x).
+ *   packCodes(codes) / unpackCodes(words, n)                    the packing above
+ *   createQuantizeOp(scope, w, n, blockSize, levels)            w (n f32 on the GPU) -> packed codes + absmax
+ *   createDequantizeOp(scope, q, levels, out)                   packed codes + absmax -> out (n f32)
+ *   quantizeOnGpu / dequantizeOnGpu                             upload, run, read back, free
+ *   nf4WeightWgsl(group, firstBinding)                          WGSL `fn nf4_weight(i: u32) -> f32`
+ *       for kernels that dequantize inside: bindings firstBinding..+3 are nf4_codes (array<u32>),
+ *       nf4_absmax (array<f32>), nf4_levels (array<f32>, 16), nf4_params (uniform: block size in .x).
  *
  * Limits: blockSize must be a multiple of 8 (a block fills whole u32 words) and the level table
  * has 16 entries. Codes equal the CPU's except where w * (1 / absmax) sits within float32
  * rounding of a threshold (WGSL's division may differ from JS's by an ulp or two).
  */
-import { dispatchSize, type GpuContext } from '../gpu/device';
+import type { GpuContext } from '../gpu/device';
+import { computeOp, flatDispatch, submitOps, type GpuOp } from '../gpu/compute-op';
+import { GpuScope } from '../gpu/scope';
 import { blockCount, levelThresholds, type Quantized } from './nf4';
 
 const WORKGROUP = 64;
 
-/** Index of this invocation in a dispatch split over x and y by `dispatchSize`. */
+/** Index of this invocation in a dispatch split over x and y by `flatDispatch`. */
 const GLOBAL_INDEX = /* wgsl */ `
 fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * ${WORKGROUP}u + lid;
@@ -33,11 +34,11 @@ fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
 /** One invocation per block: find absmax, then the nearest level of each weight (15 comparisons). */
 export const QUANTIZE_WGSL = /* wgsl */ `
 struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
-@group(0) @binding(0) var<storage, read> w: array<f32>;
-@group(0) @binding(1) var<storage, read> thresholds: array<f32>;
-@group(0) @binding(2) var<storage, read_write> codes: array<u32>;
-@group(0) @binding(3) var<storage, read_write> absmax: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> thresholds: array<f32>;
+@group(0) @binding(3) var<storage, read_write> codes: array<u32>;
+@group(0) @binding(4) var<storage, read_write> absmax: array<f32>;
 ${GLOBAL_INDEX}
 
 @compute @workgroup_size(${WORKGROUP})
@@ -70,11 +71,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 /** One invocation per u32 word: eight weights = level[code] * absmax[block]. */
 export const DEQUANTIZE_WGSL = /* wgsl */ `
 struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
-@group(0) @binding(0) var<storage, read> codes: array<u32>;
-@group(0) @binding(1) var<storage, read> absmax: array<f32>;
-@group(0) @binding(2) var<storage, read> levels: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> codes: array<u32>;
+@group(0) @binding(2) var<storage, read> absmax: array<f32>;
+@group(0) @binding(3) var<storage, read> levels: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
 ${GLOBAL_INDEX}
 
 @compute @workgroup_size(${WORKGROUP})
@@ -127,6 +128,11 @@ export interface GpuQuantized {
   blockSize: number;
 }
 
+/** Bytes of a packed 4-bit tensor of n weights: n/2 for the codes (whole u32 words) plus an f32 scale per block. */
+export function packedNf4Bytes(n: number, blockSize: number): number {
+  return 4 * Math.ceil(n / 8) + 4 * blockCount(n, blockSize);
+}
+
 function checkGpuArgs(n: number, blockSize: number, levels: Float32Array): void {
   if (!Number.isInteger(blockSize) || blockSize < 8 || blockSize % 8 !== 0) {
     throw new Error(`the GPU path needs a block size that is a multiple of 8, got ${blockSize}`);
@@ -135,72 +141,44 @@ function checkGpuArgs(n: number, blockSize: number, levels: Float32Array): void 
   if (!(n > 0)) throw new Error(`nothing to quantize (n = ${n})`);
 }
 
-/** Level and threshold tables are uploaded once per device and code book, not on every call. */
-const tableCache = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
-
-function tableBuffer(gpu: GpuContext, kind: 'levels' | 'thresholds', levels: Float32Array): GPUBuffer {
-  let perDevice = tableCache.get(gpu.device);
-  if (!perDevice) tableCache.set(gpu.device, (perDevice = new Map()));
-  const key = `${kind}:${Array.from(levels).join(',')}`;
-  let buffer = perDevice.get(key);
-  if (!buffer) perDevice.set(key, (buffer = gpu.upload(kind === 'levels' ? levels : levelThresholds(levels))));
-  return buffer;
+function params(n: number, blockSize: number): Uint32Array {
+  return new Uint32Array([n, blockSize, blockCount(n, blockSize), 0]);
 }
 
-function paramsBuffer(gpu: GpuContext, n: number, blockSize: number): GPUBuffer {
-  return gpu.uniform(new Uint32Array([n, blockSize, blockCount(n, blockSize), 0]));
-}
-
-export function encodeQuantize(
-  gpu: GpuContext,
-  encoder: GPUCommandEncoder,
+/** The quantize kernel on `w` (n floats on the GPU), writing packed codes and block scales into new buffers of `scope`. */
+export function createQuantizeOp(
+  scope: GpuScope,
   w: GPUBuffer,
   n: number,
   blockSize: number,
   levels: Float32Array,
-): GpuQuantized {
+): { op: GpuOp; quantized: GpuQuantized } {
   checkGpuArgs(n, blockSize, levels);
   const blocks = blockCount(n, blockSize);
-  const codes = gpu.empty(Math.ceil(n / 8));
-  const absmax = gpu.empty(blocks);
-  const pipeline = gpu.pipeline(QUANTIZE_WGSL);
-  const bind = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [w, tableBuffer(gpu, 'thresholds', levels), codes, absmax, paramsBuffer(gpu, n, blockSize)].map((buffer, binding) => ({
-      binding,
-      resource: { buffer },
-    })),
+  const quantized: GpuQuantized = { codes: scope.empty(Math.ceil(n / 8)), absmax: scope.empty(blocks), n, blockSize };
+  const op = computeOp(scope, {
+    code: QUANTIZE_WGSL,
+    uniform: params(n, blockSize),
+    buffers: [w, scope.upload(levelThresholds(levels)), quantized.codes, quantized.absmax],
+    groups: flatDispatch(blocks, WORKGROUP).groups,
   });
-  const pass = encoder.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bind);
-  pass.dispatchWorkgroups(...dispatchSize(blocks, WORKGROUP));
-  pass.end();
-  return { codes, absmax, n, blockSize };
+  return { op, quantized };
 }
 
-export function encodeDequantize(
-  gpu: GpuContext,
-  encoder: GPUCommandEncoder,
-  q: GpuQuantized,
-  levels: Float32Array,
-  out: GPUBuffer = gpu.empty(q.n),
-): GPUBuffer {
+/** The dequantize kernel: `out` (n floats) = levels[code] * absmax[block]. */
+export function createDequantizeOp(scope: GpuScope, q: GpuQuantized, levels: Float32Array, out: GPUBuffer): GpuOp {
   checkGpuArgs(q.n, q.blockSize, levels);
-  const pipeline = gpu.pipeline(DEQUANTIZE_WGSL);
-  const bind = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [q.codes, q.absmax, tableBuffer(gpu, 'levels', levels), out, paramsBuffer(gpu, q.n, q.blockSize)].map((buffer, binding) => ({
-      binding,
-      resource: { buffer },
-    })),
+  return computeOp(scope, {
+    code: DEQUANTIZE_WGSL,
+    uniform: params(q.n, q.blockSize),
+    buffers: [q.codes, q.absmax, scope.upload(levels), out],
+    groups: flatDispatch(Math.ceil(q.n / 8), WORKGROUP).groups,
   });
-  const pass = encoder.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bind);
-  pass.dispatchWorkgroups(...dispatchSize(Math.ceil(q.n / 8), WORKGROUP));
-  pass.end();
-  return out;
+}
+
+/** Uploads packed codes and scales from the CPU quantizer's output. */
+export function uploadQuantized(scope: GpuScope, q: Quantized, blockSize: number): GpuQuantized {
+  return { codes: scope.upload(packCodes(q.codes)), absmax: scope.upload(q.absmax), n: q.codes.length, blockSize };
 }
 
 async function readWords(gpu: GpuContext, buffer: GPUBuffer, count: number): Promise<Uint32Array> {
@@ -209,14 +187,16 @@ async function readWords(gpu: GpuContext, buffer: GPUBuffer, count: number): Pro
 }
 
 export async function quantizeOnGpu(gpu: GpuContext, w: Float32Array, blockSize: number, levels: Float32Array): Promise<Quantized> {
-  const input = gpu.upload(w);
-  const encoder = gpu.device.createCommandEncoder();
-  const q = encodeQuantize(gpu, encoder, input, w.length, blockSize, levels);
-  gpu.device.queue.submit([encoder.finish()]);
-  const words = await readWords(gpu, q.codes, Math.ceil(w.length / 8));
-  const absmax = await gpu.read(q.absmax, blockCount(w.length, blockSize));
-  for (const b of [input, q.codes, q.absmax]) b.destroy();
-  return { codes: unpackCodes(words, w.length), absmax };
+  const scope = new GpuScope(gpu);
+  try {
+    const { op, quantized } = createQuantizeOp(scope, scope.upload(w), w.length, blockSize, levels);
+    submitOps(gpu, [op]);
+    const words = await readWords(gpu, quantized.codes, Math.ceil(w.length / 8));
+    const absmax = await gpu.read(quantized.absmax, blockCount(w.length, blockSize));
+    return { codes: unpackCodes(words, w.length), absmax };
+  } finally {
+    scope.destroy();
+  }
 }
 
 export async function dequantizeOnGpu(
@@ -226,11 +206,12 @@ export async function dequantizeOnGpu(
   blockSize: number,
   levels: Float32Array,
 ): Promise<Float32Array> {
-  const q: GpuQuantized = { codes: gpu.upload(packCodes(codes)), absmax: gpu.upload(absmax), n: codes.length, blockSize };
-  const encoder = gpu.device.createCommandEncoder();
-  const out = encodeDequantize(gpu, encoder, q, levels);
-  gpu.device.queue.submit([encoder.finish()]);
-  const result = await gpu.read(out, codes.length);
-  for (const b of [q.codes, q.absmax, out]) b.destroy();
-  return result;
+  const scope = new GpuScope(gpu);
+  try {
+    const out = scope.empty(codes.length);
+    submitOps(gpu, [createDequantizeOp(scope, uploadQuantized(scope, { codes, absmax }, blockSize), levels, out)]);
+    return await gpu.read(out, codes.length);
+  } finally {
+    scope.destroy();
+  }
 }

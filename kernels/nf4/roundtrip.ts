@@ -4,8 +4,10 @@
  * on the GPU, results not yet read back): record both, submit, wait for the queue.
  */
 import type { GpuContext } from '../gpu/device';
+import { submitOps } from '../gpu/compute-op';
+import { GpuScope } from '../gpu/scope';
 import { dequantizeBlockwise, quantizeBlockwise, type Quantized } from './nf4';
-import { encodeDequantize, encodeQuantize, unpackCodes } from './nf4-gpu';
+import { createDequantizeOp, createQuantizeOp, unpackCodes } from './nf4-gpu';
 
 export interface RoundTrip extends Quantized {
   reconstructed: Float32Array;
@@ -20,29 +22,35 @@ export function roundTripCpu(w: Float32Array, blockSize: number, levels: Float32
   return { ...q, reconstructed, ms: performance.now() - t0 };
 }
 
-/** Runs the two kernels on `input` (n floats already on the GPU) and waits; returns the buffers and the time. */
-export async function timedRoundTripGpu(gpu: GpuContext, input: GPUBuffer, n: number, blockSize: number, levels: Float32Array) {
+/** Runs the two kernels on `input` (n floats already on the GPU) and waits; the outputs are buffers of `scope`. */
+export async function timedRoundTripGpu(scope: GpuScope, input: GPUBuffer, n: number, blockSize: number, levels: Float32Array) {
   const t0 = performance.now();
-  const encoder = gpu.device.createCommandEncoder();
-  const q = encodeQuantize(gpu, encoder, input, n, blockSize, levels);
-  const out = encodeDequantize(gpu, encoder, q, levels);
-  gpu.device.queue.submit([encoder.finish()]);
-  await gpu.device.queue.onSubmittedWorkDone();
-  return { q, out, ms: performance.now() - t0 };
+  const { op, quantized } = createQuantizeOp(scope, input, n, blockSize, levels);
+  const out = scope.empty(n);
+  submitOps(scope.gpu, [op, createDequantizeOp(scope, quantized, levels, out)]);
+  await scope.gpu.device.queue.onSubmittedWorkDone();
+  return { quantized, out, ms: performance.now() - t0 };
 }
 
 /** Compiles both pipelines on a tiny input so the timed run measures kernels, not shader compilation. */
 export async function warmUpGpu(gpu: GpuContext, blockSize: number, levels: Float32Array): Promise<void> {
-  const tiny = gpu.upload(new Float32Array(blockSize));
-  const { q, out } = await timedRoundTripGpu(gpu, tiny, blockSize, blockSize, levels);
-  for (const b of [tiny, q.codes, q.absmax, out]) b.destroy();
+  const scope = new GpuScope(gpu);
+  try {
+    await timedRoundTripGpu(scope, scope.upload(new Float32Array(blockSize)), blockSize, blockSize, levels);
+  } finally {
+    scope.destroy();
+  }
 }
 
 export async function roundTripGpu(gpu: GpuContext, input: GPUBuffer, n: number, blockSize: number, levels: Float32Array): Promise<RoundTrip> {
-  const { q, out, ms } = await timedRoundTripGpu(gpu, input, n, blockSize, levels);
-  const reconstructed = await gpu.read(out, n);
-  const words = await gpu.read(q.codes, Math.ceil(n / 8));
-  const absmax = await gpu.read(q.absmax, Math.ceil(n / blockSize));
-  for (const b of [q.codes, q.absmax, out]) b.destroy();
-  return { codes: unpackCodes(new Uint32Array(words.buffer, words.byteOffset, words.length), n), absmax, reconstructed, ms };
+  const scope = new GpuScope(gpu);
+  try {
+    const { quantized, out, ms } = await timedRoundTripGpu(scope, input, n, blockSize, levels);
+    const reconstructed = await gpu.read(out, n);
+    const words = await gpu.read(quantized.codes, Math.ceil(n / 8));
+    const absmax = await gpu.read(quantized.absmax, Math.ceil(n / blockSize));
+    return { codes: unpackCodes(new Uint32Array(words.buffer, words.byteOffset, words.length), n), absmax, reconstructed, ms };
+  } finally {
+    scope.destroy();
+  }
 }

@@ -1,5 +1,5 @@
-import { dispatchSize, type GpuContext } from '../gpu/device';
-import type { GpuOp } from '../linalg/matmul';
+import { computeOp, flatDispatch, type GpuOp } from '../gpu/compute-op';
+import type { GpuScope } from '../gpu/scope';
 
 /**
  * Adam and AdamW exactly as torch.optim.Adam / AdamW (PyTorch 2.x, non-amsgrad,
@@ -95,46 +95,32 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 
 export interface GpuAdam extends GpuOp {
-  /** Optimizer state buffers (first and second moments, step counter as f32). */
-  m: GPUBuffer;
-  v: GPUBuffer;
-  step: GPUBuffer;
+  /** Optimizer state buffers (first and second moments, step counter as f32), owned by the scope. */
+  readonly m: GPUBuffer;
+  readonly v: GPUBuffer;
+  readonly step: GPUBuffer;
 }
 
-/** A fused Adam/AdamW update of `params` from `grads` (both `n` floats), with its own state buffers. */
-export function createAdam(gpu: GpuContext, buffers: { params: GPUBuffer; grads: GPUBuffer }, n: number, config: AdamConfig): GpuAdam {
+/** A fused Adam/AdamW update of `params` from `grads` (both `n` floats); its state buffers live in `scope`. */
+export function createAdam(scope: GpuScope, buffers: { params: GPUBuffer; grads: GPUBuffer }, n: number, config: AdamConfig): GpuAdam {
   const cfg = resolved(config);
-  const [x, y] = dispatchSize(n, WORKGROUP);
+  const { groups, rowStride } = flatDispatch(n, WORKGROUP);
   const uniform = new ArrayBuffer(32);
   new Uint32Array(uniform, 0, 2).set([n, cfg.decoupled ? 1 : 0]);
   new Float32Array(uniform, 8, 5).set([cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay]);
-  new Uint32Array(uniform, 28, 1)[0] = x * WORKGROUP;
-  const m = gpu.empty(n);
-  const v = gpu.empty(n);
-  const step = gpu.empty(1);
-  const update = gpu.pipeline(ADAM_WGSL, 'main');
-  const count = gpu.pipeline(ADAM_WGSL, 'countStep');
-  const entries = [
-    { binding: 0, resource: { buffer: gpu.uniform(new Uint8Array(uniform)) } },
-    { binding: 1, resource: { buffer: buffers.params } },
-    { binding: 2, resource: { buffer: buffers.grads } },
-    { binding: 3, resource: { buffer: m } },
-    { binding: 4, resource: { buffer: v } },
-    { binding: 5, resource: { buffer: step } },
-  ];
-  const updateGroup = gpu.device.createBindGroup({ layout: update.getBindGroupLayout(0), entries });
-  const countGroup = gpu.device.createBindGroup({ layout: count.getBindGroupLayout(0), entries: [entries[5]] });
+  new Uint32Array(uniform, 28, 1)[0] = rowStride;
+  const m = scope.empty(n);
+  const v = scope.empty(n);
+  const step = scope.empty(1);
+  const count = computeOp(scope, { code: ADAM_WGSL, entryPoint: 'countStep', buffers: [null, null, null, null, null, step], groups: 1 });
+  const update = computeOp(scope, { code: ADAM_WGSL, uniform, buffers: [buffers.params, buffers.grads, m, v, step], groups });
   return {
     m,
     v,
     step,
     encode(pass) {
-      pass.setPipeline(count);
-      pass.setBindGroup(0, countGroup);
-      pass.dispatchWorkgroups(1);
-      pass.setPipeline(update);
-      pass.setBindGroup(0, updateGroup);
-      pass.dispatchWorkgroups(x, y);
+      count.encode(pass);
+      update.encode(pass);
     },
   };
 }

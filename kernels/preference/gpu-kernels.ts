@@ -12,8 +12,8 @@
  * One thread per prompt in the loss kernel: every gradient entry of a prompt is written by one
  * thread, so no atomics are needed (WGSL has no float atomics).
  */
-import { dispatchSize, type GpuContext } from '../gpu/device';
-import type { GpuOp } from '../linalg/matmul';
+import { computeOp, flatDispatch, type GpuOp } from '../gpu/compute-op';
+import type { GpuScope } from '../gpu/scope';
 import { LOSS_NAMES, type LossConfig } from './objective';
 import { MAX_CANDIDATES, type PreferenceData } from './task';
 
@@ -144,14 +144,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 
 /** The uniform shared by the three kernels. */
-export function preferenceConfigUniform(gpu: GpuContext, prompts: number, k: number, examples: number, loss: LossConfig): GPUBuffer {
+export function preferenceConfigUniform(scope: GpuScope, prompts: number, k: number, examples: number, loss: LossConfig): GPUBuffer {
   if (k > MAX_CANDIDATES) throw new Error(`at most ${MAX_CANDIDATES} candidates per prompt, got ${k}`);
-  const [x] = dispatchSize(prompts, WORKGROUP);
   const data = new ArrayBuffer(48);
   new Uint32Array(data, 0, 4).set([prompts, k, examples, LOSS_NAMES.indexOf(loss.loss)]);
   new Float32Array(data, 16, 4).set([loss.beta, loss.gamma, loss.desirableWeight, loss.undesirableWeight]);
-  new Uint32Array(data, 32, 1)[0] = x * WORKGROUP;
-  return gpu.uniform(new Uint8Array(data));
+  new Uint32Array(data, 32, 1)[0] = flatDispatch(prompts, WORKGROUP).rowStride;
+  return scope.uniform(data);
 }
 
 /** Packs examples as [prompt, first, second, desirable] u32 quadruples. */
@@ -173,38 +172,28 @@ export function packCandidates(refLogp: Float32Array, lengths: Float32Array): Fl
   return out;
 }
 
-function bind(gpu: GpuContext, code: string, buffers: GPUBuffer[], groups: [number, number]): GpuOp {
-  const pipeline = gpu.pipeline(code);
-  const bindGroup = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
-  return {
-    encode(pass) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groups[0], groups[1]);
-    },
-  };
-}
-
 export function createLogSoftmaxOp(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { config: GPUBuffer; scores: GPUBuffer; refLogits: GPUBuffer; logp: GPUBuffer },
   prompts: number,
 ): GpuOp {
-  return bind(gpu, LOG_SOFTMAX_WGSL, [b.config, b.scores, b.refLogits, b.logp], dispatchSize(prompts, WORKGROUP));
+  return computeOp(scope, {
+    code: LOG_SOFTMAX_WGSL,
+    uniform: b.config,
+    buffers: [b.scores, b.refLogits, b.logp],
+    groups: flatDispatch(prompts, WORKGROUP).groups,
+  });
 }
 
 export function createKtoReferencePointOp(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: { config: GPUBuffer; logp: GPUBuffer; candidates: GPUBuffer; examples: GPUBuffer; stats: GPUBuffer },
 ): GpuOp {
-  return bind(gpu, KTO_REFERENCE_POINT_WGSL, [b.config, b.logp, b.candidates, b.examples, b.stats], [1, 1]);
+  return computeOp(scope, { code: KTO_REFERENCE_POINT_WGSL, uniform: b.config, buffers: [b.logp, b.candidates, b.examples, b.stats], groups: 1 });
 }
 
 export function createPreferenceLossOp(
-  gpu: GpuContext,
+  scope: GpuScope,
   b: {
     config: GPUBuffer;
     logp: GPUBuffer;
@@ -217,10 +206,10 @@ export function createPreferenceLossOp(
   },
   prompts: number,
 ): GpuOp {
-  return bind(
-    gpu,
-    PREFERENCE_LOSS_WGSL,
-    [b.config, b.logp, b.candidates, b.examples, b.promptStart, b.stats, b.dLogits, b.lossPerPrompt],
-    dispatchSize(prompts, WORKGROUP),
-  );
+  return computeOp(scope, {
+    code: PREFERENCE_LOSS_WGSL,
+    uniform: b.config,
+    buffers: [b.logp, b.candidates, b.examples, b.promptStart, b.stats, b.dLogits, b.lossPerPrompt],
+    groups: flatDispatch(prompts, WORKGROUP).groups,
+  });
 }

@@ -10,7 +10,7 @@
 import { dataFor, forEachExample, type LossConfig, type PreferenceLossName } from './objective';
 import type { CandidateTable, PreferenceTask } from './task';
 import { klDivergence, optimalPolicy } from './rlhf';
-import { policyLogp } from './trainer-cpu';
+import { policyLogp } from './policy';
 
 export interface PreferenceMetrics {
   chosenReward: number;

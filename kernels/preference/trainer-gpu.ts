@@ -1,17 +1,20 @@
 /**
  * The preference trainer on WebGPU. Parameters, Adam state, data and every intermediate stay on
- * the GPU; `train(steps)` records the steps into a few command buffers and reads back only
- * theta and the loss (d + 1 floats, one readback). One step:
+ * the GPU; a chunk of steps is one command buffer, and one readback returns the chunk's losses
+ * (theta too when it evaluates). One step:
  *   scores = F theta                      (linalg matmul)
  *   log pi = log_softmax(ref + scores)    (LOG_SOFTMAX_WGSL)
  *   z = KTO reference point               (KTO only)
  *   dLogits, loss                         (PREFERENCE_LOSS_WGSL: loss, gradient, softmax backward)
+ *   history[step] = sum of the loss       (linalg sumIntoHistory)
  *   grad = F^T dLogits                    (linalg matmul, A transposed)
  *   Adam                                  (optim)
  */
 import type { GpuContext } from '../gpu/device';
-import { createSum } from '../linalg/reduce';
-import { createMatmul, submitOps, type GpuOp } from '../linalg/matmul';
+import { submitOps, type GpuOp } from '../gpu/compute-op';
+import { GpuScope } from '../gpu/scope';
+import { createMatmul } from '../linalg/matmul';
+import { createSumIntoHistory } from '../linalg/reduce';
 import { createAdam } from '../optim/adam';
 import {
   createKtoReferencePointOp,
@@ -23,10 +26,10 @@ import {
 } from './gpu-kernels';
 import { dataFor } from './objective';
 import type { PreferenceTask } from './task';
-import type { PreferenceTrainer, TrainerOptions } from './trainer-cpu';
+import { evaluatePolicy, type PreferenceTrainer, type TrainerOptions } from './trainer';
 
-/** Steps per submitted command buffer, so a long run never monopolises the GPU queue. */
-const STEPS_PER_SUBMIT = 64;
+/** Steps whose losses the history buffer holds; the trainer refuses to run past it. */
+export const MAX_GPU_STEPS = 20000;
 
 export function createGpuTrainer(gpu: GpuContext, task: PreferenceTask, options: TrainerOptions): PreferenceTrainer {
   const { candidates: k, features: d } = task.config;
@@ -35,49 +38,49 @@ export function createGpuTrainer(gpu: GpuContext, task: PreferenceTask, options:
   const n = prompts * k;
   const data = dataFor(task, options.loss.loss);
 
-  const owned: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (owned.push(b), b);
-  const features = keep(gpu.upload(table.features));
-  const theta = keep(gpu.empty(d));
-  const scores = keep(gpu.empty(n));
-  const refLogits = keep(gpu.upload(table.refLogits));
-  const logp = keep(gpu.empty(n));
-  const candidates = keep(gpu.upload(packCandidates(table.refLogp, table.lengths)));
-  const examples = keep(gpu.upload(packExamples(data)));
-  const promptStart = keep(gpu.upload(data.promptStart));
-  const stats = keep(gpu.empty(4)); // [KTO reference point]
-  const dLogits = keep(gpu.empty(n));
-  const lossPerPrompt = keep(gpu.empty(prompts));
-  const grad = keep(gpu.empty(d));
-  // theta followed by the loss: what one readback returns.
-  const readout = keep(gpu.empty(d + 1));
-  const config = keep(preferenceConfigUniform(gpu, prompts, k, data.count, options.loss));
+  const scope = new GpuScope(gpu);
+  const features = scope.upload(table.features);
+  const theta = scope.empty(d);
+  const scores = scope.empty(n);
+  const refLogits = scope.upload(table.refLogits);
+  const logp = scope.empty(n);
+  const candidates = scope.upload(packCandidates(table.refLogp, table.lengths));
+  const examples = scope.upload(packExamples(data));
+  const promptStart = scope.upload(data.promptStart);
+  const stats = scope.empty(4); // [KTO reference point]
+  const dLogits = scope.empty(n);
+  const lossPerPrompt = scope.empty(prompts);
+  const grad = scope.empty(d);
+  const history = scope.empty(MAX_GPU_STEPS);
+  const counter = scope.upload(new Uint32Array(1));
+  const config = preferenceConfigUniform(scope, prompts, k, data.count, options.loss);
 
-  const adam = createAdam(gpu, { params: theta, grads: grad }, d, options.adam);
-  owned.push(adam.m, adam.v, adam.step);
   const step: GpuOp[] = [
-    createMatmul(gpu, { a: features, b: theta, c: scores, m: n, k: d, n: 1 }),
-    createLogSoftmaxOp(gpu, { config, scores, refLogits, logp }, prompts),
-    ...(options.loss.loss === 'kto' ? [createKtoReferencePointOp(gpu, { config, logp, candidates, examples, stats })] : []),
-    createPreferenceLossOp(gpu, { config, logp, candidates, examples, promptStart, stats, dLogits, lossPerPrompt }, prompts),
-    createMatmul(gpu, { a: features, b: dLogits, c: grad, m: d, k: n, n: 1, transA: true }),
-    adam,
+    createMatmul(scope, { a: features, b: theta, c: scores, m: n, k: d, n: 1 }),
+    createLogSoftmaxOp(scope, { config, scores, refLogits, logp }, prompts),
+    ...(options.loss.loss === 'kto' ? [createKtoReferencePointOp(scope, { config, logp, candidates, examples, stats })] : []),
+    createPreferenceLossOp(scope, { config, logp, candidates, examples, promptStart, stats, dLogits, lossPerPrompt }, prompts),
+    createSumIntoHistory(scope, { input: lossPerPrompt, history, counter }, { n: prompts, historyLength: MAX_GPU_STEPS }),
+    createMatmul(scope, { a: features, b: dLogits, c: grad, m: d, k: n, n: 1, transA: true }),
+    createAdam(scope, { params: theta, grads: grad }, d, options.adam),
   ];
-  const sumLoss = createSum(gpu, { input: lossPerPrompt, output: readout }, { n: prompts, outIndex: d });
 
+  let stepsDone = 0;
   return {
     backend: 'webgpu',
-    async train(steps) {
-      for (let done = 0; done < steps; done += STEPS_PER_SUBMIT) submitOps(gpu, step, Math.min(STEPS_PER_SUBMIT, steps - done));
-      submitOps(gpu, [sumLoss]);
-      const encoder = gpu.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(theta, 0, readout, 0, d * 4);
-      gpu.device.queue.submit([encoder.finish()]);
-      const out = await gpu.read(readout, d + 1);
-      return { loss: out[d], theta: out.slice(0, d) };
+    trainableParams: d,
+    async runSteps(count, evaluate) {
+      if (stepsDone + count > MAX_GPU_STEPS) throw new Error(`the GPU trainer runs at most ${MAX_GPU_STEPS} steps`);
+      if (count > 0) submitOps(gpu, step, count);
+      const [stepLosses, params] = await Promise.all([
+        count > 0 ? gpu.read(history, count, stepsDone) : Promise.resolve(new Float32Array(0)),
+        evaluate ? gpu.read(theta, d) : Promise.resolve(null),
+      ]);
+      stepsDone += count;
+      return { stepLosses, evaluation: params && evaluatePolicy(task, options.loss, params) };
     },
-    dispose() {
-      for (const b of owned) b.destroy();
+    destroy() {
+      scope.destroy();
     },
   };
 }

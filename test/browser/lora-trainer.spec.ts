@@ -10,6 +10,7 @@ interface Result {
   finalHeldOut: number;
   untrainedHeldOut: number;
   stepsPerSecond: number;
+  frozenBaseBytes: number;
   quantization?: { baseOutputMse: number; costBefore: number; costAfter: number; trainedFp32: number; trainedNf4: number };
 }
 
@@ -58,7 +59,11 @@ test('WebGPU and CPU runs of the same configuration agree within the stated tole
 test('NF4 base: the widget reports the quantization cost and the fp32 reference run', async ({ page }) => {
   const widget = await openWidget(page, 'autorun=1&backend=cpu&base=nf4&steps=100');
   await expect(widget).toHaveAttribute('data-status', 'done');
-  const q = (await resultOf(widget))!.quantization!;
+  const r = (await resultOf(widget))!;
+  const q = r.quantization!;
+  // 4096 weights: two 4-bit codes per byte (2,048 bytes) plus a float32 scale per 64 weights (256 bytes).
+  expect(r.frozenBaseBytes).toBe(2304);
+  await expect(widget.locator('.lt-summary')).toContainText('2,304 bytes');
   expect(q.baseOutputMse).toBeGreaterThan(0);
   expect(q.costBefore).toBeGreaterThan(0);
   expect(q.trainedNf4).toBeGreaterThan(q.trainedFp32);

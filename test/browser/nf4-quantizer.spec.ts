@@ -25,7 +25,7 @@ test('normal weights: NF4 has the best SQNR; table, heat map and histogram drawn
   const r = await resultOf(widget);
   expect(r.types.nf4.sqnrDb).toBeGreaterThan(r.types.int4.sqnrDb);
   expect(r.types.nf4.sqnrDb).toBeGreaterThan(r.types.fp4.sqnrDb);
-  // NF4 on normal weights, block 64: about 20.7 dB (see test/unit/nf4 for the reference runs).
+  // NF4 on normal weights, block 64: about 20.7 dB (see test/unit/kernels/nf4 for the reference runs).
   expect(r.types.nf4.sqnrDb).toBeGreaterThan(19.5);
   expect(r.types.nf4.sqnrDb).toBeLessThan(22);
   expect(r.bitsPerWeight).toBe(4.5);
