@@ -1,5 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { LEARNING_RATE, SEED } from '../widget-base/shared-params';
 
 export const schema = {
   intrinsicRank: {
@@ -19,19 +20,15 @@ export const schema = {
     help: '0: a pure low-rank direction change; 1: only per-row rescaling.',
   },
   rank: { kind: 'int', label: 'Adapter rank r (LoRA, DoRA)', min: 1, max: 64, default: 4 },
-  lr: { kind: 'number', label: 'Learning rate, adapters (Adam)', min: 1e-4, max: 0.1, default: 0.01, step: 'any', log: true },
+  lr: { ...LEARNING_RATE, label: 'Learning rate, adapters (AdamW)' },
   fullLr: {
-    kind: 'number',
-    label: 'Learning rate, full fine-tuning (Adam)',
-    min: 1e-4,
-    max: 0.1,
+    ...LEARNING_RATE,
+    label: 'Learning rate, full fine-tuning (AdamW)',
     default: 0.003,
-    step: 'any',
-    log: true,
     help: 'Full fine-tuning moves every weight, so it wants a smaller step than the adapters.',
   },
   steps: { kind: 'int', label: 'Steps', min: 20, max: 2000, default: 300 },
-  seed: { kind: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, default: 1 },
+  seed: SEED,
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

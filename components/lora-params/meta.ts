@@ -1,6 +1,7 @@
 import { MODEL_LABELS } from '../../kernels/models/presets';
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { MODEL_LORA_RANK, TARGET_MODULES } from '../widget-base/shared-params';
 
 export const schema = {
   model: {
@@ -10,15 +11,9 @@ export const schema = {
     default: '7b',
     optionLabels: { ...MODEL_LABELS },
   },
-  rank: { kind: 'int', label: 'LoRA rank r', min: 1, max: 1024, default: 16 },
-  targets: {
-    kind: 'list',
-    label: 'Adapted layers',
-    options: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
-    default: ['q', 'k', 'v', 'o'],
-    optionLabels: { q: 'q_proj', k: 'k_proj', v: 'v_proj', o: 'o_proj', gate: 'gate_proj', up: 'up_proj', down: 'down_proj' },
-    help: 'PEFT target_modules. The 1.3B shape has a plain MLP (no gate_proj).',
-  },
+  rank: MODEL_LORA_RANK,
+  // The LoRA chapter's worked example starts from the attention projections, then adds the MLP.
+  targets: { ...TARGET_MODULES, default: ['q', 'k', 'v', 'o'], help: 'PEFT target_modules. The 1.3B shape has a plain MLP (no gate_proj).' },
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

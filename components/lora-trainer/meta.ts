@@ -1,5 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { INTRINSIC_RANK, LAYER_BATCH, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
 
 export const schema = {
   method: {
@@ -9,16 +10,10 @@ export const schema = {
     default: 'lora',
     optionLabels: { lora: 'LoRA', dora: 'DoRA', full: 'Full fine-tuning' },
   },
-  rank: { kind: 'int', label: 'Rank r', min: 1, max: 64, default: 4, help: 'Columns of B and rows of A. Ignored by full fine-tuning.' },
-  alpha: { kind: 'number', label: 'α (lora_alpha)', min: 0.1, max: 256, default: 8, step: 'any' },
-  scaling: {
-    kind: 'enum',
-    label: 'Scale s',
-    options: ['alpha/r', 'rslora'] as const,
-    default: 'alpha/r',
-    optionLabels: { 'alpha/r': 'α / r (LoRA)', rslora: 'α / √r (rsLoRA)' },
-  },
-  lr: { kind: 'number', label: 'Learning rate (AdamW)', min: 1e-4, max: 1, default: 0.01, step: 'any', log: true },
+  rank: { kind: 'int', label: 'Rank r', min: 1, max: 64, default: 4, help: 'Columns of B and rows of A.', appliesWhen: (v) => v.method !== 'full' },
+  alpha: { ...LORA_ALPHA, appliesWhen: (v) => v.method !== 'full' },
+  scaling: { ...LORA_SCALING, appliesWhen: (v) => v.method !== 'full' },
+  lr: LEARNING_RATE,
   loraPlusRatio: {
     kind: 'number',
     label: 'LoRA+ ratio (lr of B ÷ lr of A)',
@@ -27,11 +22,12 @@ export const schema = {
     default: 1,
     step: 'any',
     help: '1 is plain LoRA. As in PEFT, DoRA’s magnitude vector learns at B’s rate.',
+    appliesWhen: (v) => v.method !== 'full',
   },
-  batch: { kind: 'int', label: 'Batch size', min: 1, max: 512, default: 32 },
+  batch: LAYER_BATCH,
   steps: { kind: 'int', label: 'Steps', min: 10, max: 5000, default: 200 },
-  seed: { kind: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, default: 1 },
-  intrinsicRank: { kind: 'int', label: 'Task: intrinsic rank of the direction change', min: 1, max: 32, default: 4 },
+  seed: SEED,
+  intrinsicRank: INTRINSIC_RANK,
   magnitudeMix: {
     kind: 'number',
     label: 'Task: share of the update that changes magnitudes',

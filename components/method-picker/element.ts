@@ -1,6 +1,6 @@
 import { GiB, type FineTuneMethod } from '../../kernels/memory/training-memory';
 import { presetById } from '../../kernels/models/presets';
-import { shapeForParamCount } from '../../kernels/method-choice/model-size';
+import { customModel } from '../../kernels/models/custom-shape';
 import { formatParams } from '../../kernels/zero/format';
 import { perGpuParts, type PerGpuParts } from '../../kernels/method-choice/memory-estimate';
 import {
@@ -36,6 +36,8 @@ export interface MethodPickerResult {
   method: FineTuneMethod | 'none';
   objective: Objective;
   params: number;
+  /** Activations of the transformer layers on one GPU (the logits not included), as the ZeRO widget counts them. */
+  activationsGiB: number;
   usableGiB: number;
   options: Record<FineTuneMethod, MethodFigures>;
   reasons: string[];
@@ -120,16 +122,15 @@ class FtMethodPicker extends FtWidget<typeof schema, MethodPickerResult> {
 
   protected async run(ctx: RunContext<typeof schema>): Promise<MethodPickerResult> {
     const v = ctx.values;
-    const custom = v.model === 'custom';
-    this.setCustomSizeEnabled(custom);
     let choice: MethodChoice;
+    const custom = v.model === 'custom';
     try {
-      const params = custom ? v.customSize * 1e9 : undefined;
+      const model = custom ? customModel(v.customSize) : null;
       choice = recommendMethod({
         gpuMemoryGiB: v.gpuMemory,
         gpuCount: v.gpus,
-        model: custom ? shapeForParamCount(v.customSize * 1e9) : presetById(v.model),
-        params,
+        model: model ? model.shape : presetById(v.model),
+        params: model?.params,
         examples: v.examples,
         preference: v.preference as PreferenceData,
         seqLen: v.seqLen,
@@ -146,7 +147,7 @@ class FtMethodPicker extends FtWidget<typeof schema, MethodPickerResult> {
       `QLoRA's NF4 with double quantization on those layers, sequences of ${v.seqLen.toLocaleString('en-US')} tokens × micro-batch ${v.microBatch}` +
       `${choice.objective === 'dpo' ? ' pairs' : ''}, activation checkpointing ${v.checkpointing ? 'on' : 'off'}, FlashAttention; ` +
       `${Math.round(USABLE_FRACTION * 100)}% of each GPU counted as usable.` +
-      (custom ? ` The ${formatParams(choice.params)} model borrows the shape of the nearest preset.` : '');
+      (custom ? ` The ${formatParams(choice.params)} model takes the nearest preset’s shape, scaled in width and depth.` : '');
     const figures = (o: MethodOption): MethodFigures => ({
       perGpuGiB: o.perGpuBytes / GiB,
       fits: o.fits,
@@ -158,18 +159,13 @@ class FtMethodPicker extends FtWidget<typeof schema, MethodPickerResult> {
       method: choice.method ?? 'none',
       objective: choice.objective,
       params: choice.params,
+      activationsGiB: choice.options.full.estimate.activations / GiB,
       usableGiB: choice.usableBytesPerGpu / GiB,
       options: { full: figures(choice.options.full), lora: figures(choice.options.lora), qlora: figures(choice.options.qlora) },
       reasons: choice.reasons,
       cautions: choice.cautions,
       links: choice.links,
     };
-  }
-
-  /** The size box only matters for "Other size"; disable it otherwise so the form reads truthfully. */
-  private setCustomSizeEnabled(enabled: boolean): void {
-    const input = this.querySelector<HTMLInputElement>('.ftw-control[data-param="customSize"] .ftw-input');
-    if (input) input.disabled = !enabled;
   }
 
   private render(choice: MethodChoice, gpuCount: number, gpuMemoryGiB: number): void {

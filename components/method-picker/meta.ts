@@ -1,30 +1,13 @@
 import type { WidgetMeta } from '../widget-base/meta';
-import { MODEL_CHOICE_PARAM } from '../widget-base/model-param';
+import { CHECKPOINTING, CUSTOM_SIZE, GPU_COUNT, GPU_MEMORY, MICRO_BATCH, MODEL_CHOICE, MODEL_LORA_RANK, SEQ_LEN } from '../widget-base/shared-params';
 import type { ParamSchema } from '../widget-base/params';
 
 export const schema = {
-  gpuMemory: {
-    kind: 'number',
-    label: 'Memory per GPU',
-    unit: 'GiB',
-    min: 1,
-    max: 512,
-    default: 24,
-    step: 'any',
-    help: 'As nvidia-smi reports it: an “80 GB” A100 has 80 GiB, an RTX 4090 24 GiB.',
-  },
-  gpus: { kind: 'int', label: 'Number of GPUs', min: 1, max: 1024, default: 1 },
-  model: MODEL_CHOICE_PARAM,
-  customSize: {
-    kind: 'number',
-    label: 'Other size',
-    unit: 'billion parameters',
-    min: 0.5,
-    max: 1000,
-    default: 8,
-    step: 'any',
-    help: 'Used when Model is “Other size”. The shape is borrowed from the nearest preset.',
-  },
+  // The picker starts from the reader's own machine: one consumer GPU (the calculators start from a cluster node).
+  gpuMemory: { ...GPU_MEMORY, default: 24 },
+  gpus: { ...GPU_COUNT, default: 1 },
+  model: MODEL_CHOICE,
+  customSize: CUSTOM_SIZE,
   examples: { kind: 'int', label: 'Training examples', min: 0, max: 100_000_000, default: 5000 },
   preference: {
     kind: 'enum',
@@ -38,10 +21,10 @@ export const schema = {
       verifiable: 'A checker (tests, exact answers)',
     },
   },
-  seqLen: { kind: 'int', label: 'Sequence length', unit: 'tokens', min: 128, max: 131_072, default: 2048 },
-  microBatch: { kind: 'int', label: 'Micro-batch per GPU', min: 1, max: 256, default: 1 },
-  checkpointing: { kind: 'bool', label: 'Activation checkpointing', default: true },
-  loraRank: { kind: 'int', label: 'LoRA rank r', min: 1, max: 256, default: 16 },
+  seqLen: SEQ_LEN,
+  microBatch: MICRO_BATCH,
+  checkpointing: CHECKPOINTING,
+  loraRank: MODEL_LORA_RANK,
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

@@ -1,6 +1,7 @@
 import { WEIGHT_DISTRIBUTION_LABELS, WEIGHT_DISTRIBUTIONS } from '../../kernels/nf4/weights';
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { SEED } from '../widget-base/shared-params';
 
 export const schema = {
   distribution: {
@@ -26,7 +27,7 @@ export const schema = {
     default: 'nf4',
     optionLabels: { nf4: 'NF4', int4: 'INT4', fp4: 'FP4' },
   },
-  seed: { kind: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, default: 1 },
+  seed: SEED,
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

@@ -129,7 +129,9 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
       return toPoint(last.step, last.evaluation);
     } catch (error) {
       if (error instanceof TrainingDiverged) {
-        throw new WidgetError(`Training diverged: the ${LOSS_LABELS[loss.loss]} loss became ${error.loss} by step ${error.step}. Lower the learning rate.`);
+        throw new WidgetError(
+          `Training diverged: the ${LOSS_LABELS[loss.loss]} loss became ${error.loss} by step ${error.step}. Lower the learning rate.`,
+        );
       }
       throw error;
     } finally {

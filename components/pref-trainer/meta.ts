@@ -1,5 +1,8 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { LEARNING_RATE, SEED } from '../widget-base/shared-params';
+
+const usesKto = (v: Readonly<Record<string, unknown>>) => v.mode === 'sweep' || v.loss === 'kto';
 
 export const schema = {
   mode: {
@@ -15,6 +18,7 @@ export const schema = {
     options: ['dpo', 'ipo', 'simpo', 'kto'] as const,
     default: 'dpo',
     optionLabels: { dpo: 'DPO (sigmoid)', ipo: 'IPO', simpo: 'SimPO', kto: 'KTO' },
+    appliesWhen: (v) => v.mode === 'train',
   },
   beta: {
     kind: 'number',
@@ -25,8 +29,17 @@ export const schema = {
     step: 'any',
     log: true,
     help: 'Strength of the pull towards the reference. SimPO works on per-token averages and wants a larger β (about 2).',
+    appliesWhen: (v) => v.mode === 'train',
   },
-  gamma: { kind: 'number', label: 'SimPO target margin γ', min: 0, max: 5, default: 0.5, step: 0.1 },
+  gamma: {
+    kind: 'number',
+    label: 'SimPO target margin γ',
+    min: 0,
+    max: 5,
+    default: 0.5,
+    step: 0.1,
+    appliesWhen: (v) => v.mode === 'sweep' || v.loss === 'simpo',
+  },
   labels: {
     kind: 'enum',
     label: 'Labels from the hidden reward',
@@ -43,12 +56,14 @@ export const schema = {
     max: 0.95,
     default: 0.5,
     step: 0.05,
+    appliesWhen: usesKto,
   },
-  desirableWeight: { kind: 'number', label: 'KTO: desirable weight λ_D', min: 0, max: 10, default: 1, step: 0.05 },
-  undesirableWeight: { kind: 'number', label: 'KTO: undesirable weight λ_U', min: 0, max: 10, default: 1, step: 0.05 },
+  desirableWeight: { kind: 'number', label: 'KTO: desirable weight λ_D', min: 0, max: 10, default: 1, step: 0.05, appliesWhen: usesKto },
+  undesirableWeight: { kind: 'number', label: 'KTO: undesirable weight λ_U', min: 0, max: 10, default: 1, step: 0.05, appliesWhen: usesKto },
   steps: { kind: 'int', label: 'Steps (full batch)', min: 10, max: 3000, default: 200 },
-  lr: { kind: 'number', label: 'Learning rate (Adam)', min: 1e-4, max: 1, default: 0.05, step: 'any', log: true },
-  seed: { kind: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, default: 1 },
+  // Full-batch steps on a linear policy tolerate a larger step than the minibatch adapter trainers.
+  lr: { ...LEARNING_RATE, label: 'Learning rate (Adam)', default: 0.05 },
+  seed: SEED,
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

@@ -1,5 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { INTRINSIC_RANK, LAYER_BATCH, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
 
 export const schema = {
   methods: {
@@ -15,7 +16,7 @@ export const schema = {
     options: ['1', '2', '4', '8', '16', '32', '64'] as const,
     default: ['1', '2', '4', '8', '16', '32', '64'],
   },
-  intrinsicRank: { kind: 'int', label: 'Task: intrinsic rank of the direction change', min: 1, max: 32, default: 4 },
+  intrinsicRank: INTRINSIC_RANK,
   magnitudeMix: {
     kind: 'number',
     label: 'Task: share of the update that changes magnitudes',
@@ -25,18 +26,12 @@ export const schema = {
     step: 0.05,
     help: 'Raise it to see LoRA lose its elbow while DoRA keeps it.',
   },
-  alpha: { kind: 'number', label: 'α (the same for every rank)', min: 0.1, max: 256, default: 8, step: 'any' },
-  scaling: {
-    kind: 'enum',
-    label: 'Scale s',
-    options: ['alpha/r', 'rslora'] as const,
-    default: 'alpha/r',
-    optionLabels: { 'alpha/r': 'α / r (LoRA)', rslora: 'α / √r (rsLoRA)' },
-  },
-  lr: { kind: 'number', label: 'Learning rate (AdamW)', min: 1e-4, max: 1, default: 0.01, step: 'any', log: true },
+  alpha: { ...LORA_ALPHA, label: 'α (the same for every rank)' },
+  scaling: LORA_SCALING,
+  lr: LEARNING_RATE,
   steps: { kind: 'int', label: 'Steps per run', min: 20, max: 2000, default: 60 },
-  batch: { kind: 'int', label: 'Batch size', min: 1, max: 512, default: 32 },
-  seed: { kind: 'int', label: 'Seed', min: 0, max: 2 ** 31 - 1, default: 1 },
+  batch: LAYER_BATCH,
+  seed: SEED,
 } satisfies ParamSchema;
 
 export const meta: WidgetMeta<typeof schema> = {

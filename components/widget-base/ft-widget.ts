@@ -483,10 +483,25 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
       if (msg) msg.textContent = '';
     }
     if (this.shareLink) this.shareLink.href = this.shareUrl();
+    this.syncApplicability();
+  }
+
+  /** Grey out (and take out of the Tab order) the controls whose spec says they do not apply to the current values. */
+  private syncApplicability(): void {
+    const values = this.values as Readonly<Record<string, unknown>>;
+    for (const [name, wrap] of this.controls) {
+      const applies = this.schema[name].appliesWhen?.(values) ?? true;
+      wrap.toggleAttribute('data-inactive', !applies);
+      wrap.title = applies ? '' : 'Not used with the current settings';
+      for (const input of wrap.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) input.disabled = !applies;
+    }
   }
 
   private scheduleLiveRun(): void {
     if (this.liveTimer) clearTimeout(this.liveTimer);
+    // The run starts after a short debounce; the status says so at once, so whoever waits for
+    // `done` after a change waits for the run that the change starts, not for the last one.
+    this.setStatus('running');
     this.liveTimer = setTimeout(() => {
       this.liveTimer = null;
       void this.start();

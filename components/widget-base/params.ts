@@ -2,39 +2,41 @@
  * A widget's parameters: one schema drives attribute parsing, the controls, the share link and
  * the embed query string, so no path can bypass the limits the controls enforce.
  */
-export type ParamSpec =
-  | { kind: 'int'; label: string; min: number; max: number; default: number; help?: string; unit?: string }
-  | {
-      kind: 'number';
-      label: string;
-      min: number;
-      max: number;
-      default: number;
-      /** Input step; 'any' by default. */
-      step?: number | 'any';
-      /** Show the slider on a log scale (learning rates). */
-      log?: boolean;
-      help?: string;
-      unit?: string;
-    }
-  | {
-      kind: 'enum';
-      label: string;
-      options: readonly string[];
-      default: string;
-      optionLabels?: Record<string, string>;
-      help?: string;
-    }
-  | { kind: 'bool'; label: string; default: boolean; help?: string }
-  | {
-      /** A comma-separated subset of `options` (target modules, ranks to sweep). */
-      kind: 'list';
-      label: string;
-      options: readonly string[];
-      default: readonly string[];
-      optionLabels?: Record<string, string>;
-      help?: string;
-    };
+/** What every kind of parameter may say besides its values. */
+interface ParamCommon {
+  label: string;
+  help?: string;
+  /**
+   * When the parameter matters, given all current values (e.g. a LoRA rank only for LoRA). When it
+   * returns false the control is greyed out and skipped by Tab; the value is kept and still shared.
+   */
+  appliesWhen?: (values: Readonly<Record<string, unknown>>) => boolean;
+}
+
+export type ParamSpec = ParamCommon &
+  (
+    | { kind: 'int'; min: number; max: number; default: number; unit?: string }
+    | {
+        kind: 'number';
+        min: number;
+        max: number;
+        default: number;
+        /** Input step; 'any' by default. */
+        step?: number | 'any';
+        /** Show the slider on a log scale (learning rates). */
+        log?: boolean;
+        unit?: string;
+      }
+    | { kind: 'enum'; options: readonly string[]; default: string; optionLabels?: Record<string, string> }
+    | { kind: 'bool'; default: boolean }
+    | {
+        /** A comma-separated subset of `options` (target modules, ranks to sweep). */
+        kind: 'list';
+        options: readonly string[];
+        default: readonly string[];
+        optionLabels?: Record<string, string>;
+      }
+  );
 
 export type ParamSchema = Record<string, ParamSpec>;
 

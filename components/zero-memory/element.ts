@@ -2,11 +2,11 @@ import { WidgetError } from '../widget-base/errors';
 import { defineWidget, FtWidget, type RunContext } from '../widget-base/ft-widget';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import type { FineTuneMethod } from '../../kernels/memory/training-memory';
+import { customModel } from '../../kernels/models/custom-shape';
 import { modelParamCount, presetById, type LinearModule } from '../../kernels/models/presets';
 import { formatBytes, formatParams, formatSeconds } from '../../kernels/zero/format';
 import { STAGE_LABELS, ZERO_STAGES, type ZeroStage } from '../../kernels/zero/memory';
-import { planTraining, type StageEstimate, type TrainingPlan } from '../../kernels/zero/plan';
-import { shapeForParams } from '../../kernels/zero/shape';
+import { offloadApplies, planTraining, type StageEstimate, type TrainingPlan } from '../../kernels/zero/plan';
 import { stepPhases, type Holding } from '../../kernels/zero/step-phases';
 import { meta, schema } from './meta';
 import './zero-memory.css';
@@ -67,11 +67,6 @@ function partBytes(s: StageEstimate): Record<Part, number> {
   };
 }
 
-/** The first stage that fits, in order DP, ZeRO-1, ZeRO-2, ZeRO-3: less sharding means no more traffic and simpler training. */
-function lightestFit(stages: StageEstimate[]): StageEstimate | null {
-  return stages.find((s) => s.fits) ?? null;
-}
-
 const svgNS = 'http://www.w3.org/2000/svg';
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const node = document.createElementNS(svgNS, tag);
@@ -93,13 +88,13 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   private verdict!: HTMLElement;
   private bars!: HTMLElement;
   private table!: HTMLElement;
-  private stageSelect!: HTMLSelectElement;
   private phaseCaption!: HTMLElement;
   private picture!: HTMLElement;
   private playButton!: HTMLButtonElement;
   private backButton!: HTMLButtonElement;
   private nextButton!: HTMLButtonElement;
   private phase = 0;
+  /** The stage the picture shows (the `stage` parameter). */
   private pictureStage: ZeroStage = 3;
   private timer: ReturnType<typeof setInterval> | null = null;
   private plan: TrainingPlan | null = null;
@@ -119,27 +114,10 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
     const shards = html('section', 'zm-shards');
     const heading = html('h4', undefined, 'Who holds what during one training step');
     const controls = html('div', 'zm-step-controls');
-    const selectId = `zm-stage-${Math.random().toString(36).slice(2, 8)}`;
-    const label = html('label', undefined, 'Stage shown');
-    label.htmlFor = selectId;
-    this.stageSelect = html('select');
-    this.stageSelect.id = selectId;
-    for (const stage of ZERO_STAGES) {
-      const option = html('option', undefined, STAGE_LABELS[stage]);
-      option.value = String(stage);
-      this.stageSelect.append(option);
-    }
-    this.stageSelect.value = String(this.pictureStage);
-    this.stageSelect.addEventListener('change', () => {
-      this.pictureStage = Number(this.stageSelect.value) as ZeroStage;
-      this.phase = 0;
-      this.pause();
-      this.drawPicture();
-    });
     this.backButton = this.button('◀ Back', 'Previous phase', () => this.stepBy(-1));
     this.playButton = this.button('Play', 'Play the step phase by phase', () => (this.timer ? this.pause() : this.play()));
     this.nextButton = this.button('Next ▶', 'Next phase', () => this.stepBy(1));
-    controls.append(label, this.stageSelect, this.backButton, this.playButton, this.nextButton);
+    controls.append(this.backButton, this.playButton, this.nextButton);
     this.phaseCaption = html('p', 'zm-phase');
     this.phaseCaption.setAttribute('aria-live', 'polite');
     this.picture = html('div', 'zm-picture');
@@ -173,14 +151,18 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
 
   protected async run(ctx: RunContext<typeof schema>): Promise<ZeroMemoryResult> {
     const v = ctx.values;
-    const custom = v.model === 'custom';
-    const shape = custom ? shapeForParams(v.customSize * 1e9) : presetById(v.model);
-    const params = custom ? v.customSize * 1e9 : modelParamCount(shape);
-    const adapter = v.method !== 'full';
-    if (adapter && v.targets.length === 0) {
+    const custom = v.model === 'custom' ? customModel(v.customSize) : null;
+    const shape = custom ? custom.shape : presetById(v.model);
+    const params = custom ? custom.params : modelParamCount(shape);
+    if (v.method !== 'full' && v.targets.length === 0) {
       throw new WidgetError('LoRA and QLoRA need at least one target module: tick q_proj and v_proj, or all of them.');
     }
-    this.markInactive({ customSize: !custom, rank: !adapter, targets: !adapter, pcie: !v.offload });
+    const stage = Number(v.stage) as ZeroStage;
+    if (stage !== this.pictureStage) {
+      this.pictureStage = stage;
+      this.phase = 0;
+      this.pause();
+    }
 
     let plan: TrainingPlan;
     try {
@@ -210,7 +192,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
     this.gpus = v.gpus;
     this.offload = v.offload;
     const capacity = v.gpuMemory * GiB;
-    const best = lightestFit(plan.stages);
+    const best = plan.lightestFit;
     this.drawVerdict(plan, capacity, best, v.method, params);
     this.drawBars(plan, capacity);
     this.drawTable(plan, v.offload);
@@ -414,7 +396,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
       'aria-label',
       `${STAGE_LABELS[this.pictureStage]}, ${phase.title}: on each GPU the weights are ${HOLDING_WORDS[phase.weights]}, the gradients ${HOLDING_WORDS[phase.gradients]}, the optimizer states ${HOLDING_WORDS[phase.optimizer]}`,
     );
-    const offloaded = this.offload && this.pictureStage > 0;
+    const offloaded = offloadApplies(this.pictureStage, this.offload);
     const rows: { name: string; holding: Holding }[] = [
       { name: 'weights', holding: phase.weights },
       { name: 'gradients', holding: phase.gradients },
@@ -463,13 +445,6 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
         ? html('p', 'zm-note', `Showing ${drawn} groups of ${this.gpus} GPUs; each cell stands for ${this.gpus / drawn} shards.`)
         : null;
     this.picture.replaceChildren(root, ring, ...(note ? [note] : []));
-  }
-
-  private markInactive(inactive: Record<string, boolean>): void {
-    for (const [param, off] of Object.entries(inactive)) {
-      const control = this.querySelector<HTMLElement>(`.ftw-control[data-param="${param}"]`);
-      if (control) control.toggleAttribute('data-inactive', off);
-    }
   }
 }
 

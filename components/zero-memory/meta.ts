@@ -1,30 +1,22 @@
 import type { WidgetMeta } from '../widget-base/meta';
-import { MODEL_CHOICE_PARAM } from '../widget-base/model-param';
+import {
+  CHECKPOINTING,
+  CUSTOM_SIZE,
+  GPU_COUNT,
+  GPU_MEMORY,
+  MICRO_BATCH,
+  MODEL_CHOICE,
+  MODEL_LORA_RANK,
+  SEQ_LEN,
+  TARGET_MODULES,
+} from '../widget-base/shared-params';
 import type { ParamSchema } from '../widget-base/params';
 
 export const schema = {
-  model: MODEL_CHOICE_PARAM,
-  customSize: {
-    kind: 'number',
-    label: 'Other size',
-    unit: 'billion params',
-    min: 0.1,
-    max: 2000,
-    default: 7.5,
-    step: 'any',
-    help: 'Used when Model is “Other size”. Activations and LoRA sizes borrow the nearest preset’s shape, scaled.',
-  },
-  gpus: { kind: 'int', label: 'Number of GPUs (N)', min: 1, max: 4096, default: 8 },
-  gpuMemory: {
-    kind: 'number',
-    label: 'Memory per GPU',
-    unit: 'GiB',
-    min: 1,
-    max: 512,
-    default: 80,
-    step: 'any',
-    help: 'As nvidia-smi reports it: an “80 GB” A100 or H100 has 80 GiB.',
-  },
+  model: MODEL_CHOICE,
+  customSize: CUSTOM_SIZE,
+  gpus: { ...GPU_COUNT, label: 'Number of GPUs (N)' },
+  gpuMemory: GPU_MEMORY,
   method: {
     kind: 'enum',
     label: 'Method',
@@ -32,17 +24,11 @@ export const schema = {
     default: 'full',
     optionLabels: { full: 'Full fine-tuning', lora: 'LoRA (bf16 base)', qlora: 'QLoRA (NF4 base)' },
   },
-  rank: { kind: 'int', label: 'LoRA rank r', min: 1, max: 1024, default: 16 },
-  targets: {
-    kind: 'list',
-    label: 'LoRA target modules',
-    options: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
-    default: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
-    optionLabels: { q: 'q_proj', k: 'k_proj', v: 'v_proj', o: 'o_proj', gate: 'gate_proj', up: 'up_proj', down: 'down_proj' },
-  },
-  seqLen: { kind: 'int', label: 'Sequence length', unit: 'tokens', min: 1, max: 131_072, default: 2048 },
-  microBatch: { kind: 'int', label: 'Micro-batch per GPU', min: 1, max: 512, default: 1 },
-  checkpointing: { kind: 'bool', label: 'Activation checkpointing', default: true },
+  rank: { ...MODEL_LORA_RANK, appliesWhen: (v) => v.method !== 'full' },
+  targets: { ...TARGET_MODULES, appliesWhen: (v) => v.method !== 'full' },
+  seqLen: SEQ_LEN,
+  microBatch: MICRO_BATCH,
+  checkpointing: CHECKPOINTING,
   offload: {
     kind: 'bool',
     label: 'Offload optimizer to CPU',
@@ -59,7 +45,17 @@ export const schema = {
     step: 'any',
     help: 'Bus bandwidth each GPU achieves in collectives (NCCL’s busbw): hundreds within an NVLink node, 12–50 across nodes.',
   },
-  pcie: { kind: 'number', label: 'GPU↔CPU link', unit: 'GB/s', min: 0.1, max: 500, default: 25, step: 'any', help: 'Used with offload.' },
+  pcie: {
+    kind: 'number',
+    label: 'GPU↔CPU link',
+    unit: 'GB/s',
+    min: 0.1,
+    max: 500,
+    default: 25,
+    step: 'any',
+    help: 'Used with offload.',
+    appliesWhen: (v) => v.offload === true,
+  },
   tflops: {
     kind: 'number',
     label: 'Achieved compute per GPU',
@@ -69,6 +65,14 @@ export const schema = {
     default: 150,
     step: 'any',
     help: 'What a GPU sustains in training, not its peak: often 30–50% of the datasheet figure.',
+  },
+  stage: {
+    kind: 'enum',
+    label: 'Stage in the shard picture',
+    options: ['0', '1', '2', '3'],
+    default: '3',
+    optionLabels: { '0': 'DP (no sharding)', '1': 'ZeRO-1', '2': 'ZeRO-2', '3': 'ZeRO-3' },
+    help: 'Which stage the picture of one training step shows.',
   },
 } satisfies ParamSchema;
 

@@ -60,6 +60,8 @@ export interface TrainingPlan {
   activations: number;
   flops: number;
   stages: StageEstimate[];
+  /** The first stage that fits, in the order DP, ZeRO-1, ZeRO-2, ZeRO-3 (less sharding: no more traffic, simpler training); null when none does. */
+  lightestFit: StageEstimate | null;
 }
 
 /** Fraction of a model's parameters that sit in the blocks' linear layers (what QLoRA quantizes). */
@@ -100,7 +102,7 @@ export function planTraining(setup: TrainingSetup): TrainingPlan {
     largestModuleParams(shape) * (params / modelParamCount(shape)) * (BYTES_PER_PARAM.weight16 + (method === 'full' ? BYTES_PER_PARAM.grad16 : 0));
 
   const stages = ZERO_STAGES.map((stage): StageEstimate => {
-    const offloaded = setup.offloadOptimizer && stage > 0;
+    const offloaded = offloadApplies(stage, setup.offloadOptimizer);
     const states = shardModelStates(replica, { stage, gpus, offloadOptimizer: offloaded, gatheredBytes });
     const comm = communicationPerStep({ stage, gpus, trainableParams, weightBytes: replica.weights });
     // Offload: each GPU sends its 16-bit gradient shard to the CPU and gets its updated 16-bit weights back.
@@ -116,5 +118,10 @@ export function planTraining(setup: TrainingSetup): TrainingPlan {
     const total = states.total + activations;
     return { stage, label: STAGE_LABELS[stage], states, activations, total, fits: total <= setup.gpuMemoryBytes, offloaded, comm, pcieBytes, time };
   });
-  return { trainableParams, replica, quantizedFraction, activations, flops, stages };
+  return { trainableParams, replica, quantizedFraction, activations, flops, stages, lightestFit: stages.find((s) => s.fits) ?? null };
+}
+
+/** ZeRO-Offload moves the optimizer (and from ZeRO-2 on, the gradient shards) to the CPU: it needs a ZeRO stage, not plain DP. */
+export function offloadApplies(stage: ZeroStage, offloadOptimizer: boolean): boolean {
+  return offloadOptimizer && stage > 0;
 }

@@ -22,7 +22,8 @@ test('a device lost mid-run falls back to the CPU and finishes', async ({ page }
   const widget = page.locator('ft-pref-trainer');
   await expect(widget).toHaveAttribute('data-status', 'running');
   await expect(widget).toHaveAttribute('data-backend', 'webgpu');
-  await page.waitForTimeout(300);
+  // Lose the device once training is under way on it (a first evaluation has been drawn).
+  await expect(widget.locator('.ftw-status')).toHaveText(/step [1-9]/, { timeout: 60_000 });
   await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.forEach((d) => d.destroy()));
   await expect(widget).toHaveAttribute('data-backend', 'cpu', { timeout: 30_000 });
   await expect(widget.locator('.ftw-badge')).toHaveText('CPU');

@@ -1,4 +1,7 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { DoraAnalysisResult } from '../../components/dora-analysis/element';
+import type { LoraParamsResult } from '../../components/lora-params/element';
+import { openWidget, resultOf } from './helpers';
 
 /** Ids of the live checks each chapter places beside its derivation steps. */
 const CHAPTER_CHECKS = {
@@ -6,30 +9,22 @@ const CHAPTER_CHECKS = {
   dora: ['norm-axis', 'init-identity', 'merge', 'grad-m', 'grad-v', 'grad-ab', 'detach'],
 } as const;
 
-const resultOf = <T>(widget: Locator) => widget.evaluate((el) => (el as unknown as { result: unknown }).result as T);
-
-async function openEmbed(page: Page, name: string, query: string) {
-  await page.goto(`/embed/${name}/?${query}`);
-  const widget = page.locator(`ft-${name}`);
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout: 60_000 });
-  return widget;
-}
+const openEmbed = (page: Page, name: string, query: string) => openWidget(page, name, query, { timeout: 60_000 });
 
 test.describe('LoRA parameter calculator', () => {
-  type Result = { trainable: number; modelParams: number; percent: number };
   test('LLaMA-2-7B, r = 16 on q, k, v, o: 16,777,216', async ({ page }) => {
     const widget = await openEmbed(page, 'lora-params', 'v=1');
     await expect(widget).toHaveAttribute('data-status', 'done');
     await expect(widget.locator('.lp-headline')).toContainText('16,777,216 trainable parameters: 0.249%');
-    expect((await resultOf<Result>(widget)).trainable).toBe(16_777_216);
+    expect((await resultOf<LoraParamsResult>(widget)).trainable).toBe(16_777_216);
     await expect(widget.locator('.lp-table tr')).toHaveCount(5);
   });
   test('all seven linear layers: 39,976,960; the plain-MLP 1.3B shape has no gate_proj', async ({ page }) => {
     const all = await openEmbed(page, 'lora-params', 'v=1&targets=q,k,v,o,gate,up,down');
-    expect((await resultOf<Result>(all)).trainable).toBe(39_976_960);
+    expect((await resultOf<LoraParamsResult>(all)).trainable).toBe(39_976_960);
     const gpt = await openEmbed(page, 'lora-params', 'v=1&model=1.3b&rank=8&targets=gate,up');
     // GPT-3 XL shape: up is 2048 -> 8192, so 24 layers x 8 x (2048 + 8192).
-    expect((await resultOf<Result>(gpt)).trainable).toBe(24 * 8 * (2048 + 8192));
+    expect((await resultOf<LoraParamsResult>(gpt)).trainable).toBe(24 * 8 * (2048 + 8192));
     await expect(gpt.locator('.lp-table')).toContainText('not in this model');
   });
   test('a rank out of range is refused with a message, not NaN', async ({ page }) => {
@@ -41,12 +36,11 @@ test.describe('LoRA parameter calculator', () => {
 });
 
 test.describe('magnitude/direction analysis', () => {
-  type Run = { id: string; finalHeldOut: number; directionChange: number; magnitudeChange: number; slope: number };
   test('trains the four runs on the CPU reference and reports finite numbers', async ({ page }) => {
     const widget = await openEmbed(page, 'dora-analysis', 'v=1&autorun=1&steps=100&backend=cpu');
     await expect(widget).toHaveAttribute('data-status', 'done');
     await expect(widget).toHaveAttribute('data-backend', 'cpu');
-    const { runs } = await resultOf<{ runs: Run[] }>(widget);
+    const { runs } = await resultOf<DoraAnalysisResult>(widget);
     expect(runs.map((r) => r.id)).toEqual(['full', 'lora', 'dora', 'dora-undetached']);
     for (const r of runs) {
       for (const v of [r.finalHeldOut, r.directionChange, r.magnitudeChange, r.slope]) expect(Number.isFinite(v)).toBe(true);
@@ -62,9 +56,9 @@ test.describe('magnitude/direction analysis', () => {
   test('takes the WebGPU path when there is one, and agrees with the CPU path', async ({ page }) => {
     const gpu = await openEmbed(page, 'dora-analysis', 'v=1&autorun=1&steps=20');
     await expect(gpu).toHaveAttribute('data-backend', 'webgpu');
-    const onGpu = await resultOf<{ runs: Run[] }>(gpu);
+    const onGpu = await resultOf<DoraAnalysisResult>(gpu);
     const cpu = await openEmbed(page, 'dora-analysis', 'v=1&autorun=1&steps=20&backend=cpu');
-    const onCpu = await resultOf<{ runs: Run[] }>(cpu);
+    const onCpu = await resultOf<DoraAnalysisResult>(cpu);
     // Same seeded runs on both backends: float32 kernels against the float64-accumulating reference.
     onGpu.runs.forEach((r, i) => {
       const c = onCpu.runs[i];

@@ -1,26 +1,10 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { LoraTrainerResult } from '../../components/lora-trainer/element';
 import { GPU_CPU_TOLERANCE } from '../../kernels/lora/tolerance';
+import { openWidget as open, resultOf as result } from './helpers';
 
-interface Result {
-  backend: 'webgpu' | 'cpu';
-  method: string;
-  trainableParams: number;
-  curve: { step: number; train: number; heldOut: number }[];
-  finalTrain: number;
-  finalHeldOut: number;
-  untrainedHeldOut: number;
-  stepsPerSecond: number;
-  frozenBaseBytes: number;
-  quantization?: { baseOutputMse: number; costBefore: number; costAfter: number; trainedFp32: number; trainedNf4: number };
-}
-
-async function openWidget(page: Page, query: string, timeout = 110_000): Promise<Locator> {
-  await page.goto(`/embed/lora-trainer/?v=1&${query}`);
-  const widget = page.locator('ft-lora-trainer');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result | null }).result);
+const openWidget = (page: Page, query: string, timeout = 110_000) => open(page, 'lora-trainer', `v=1&${query}`, { timeout });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<LoraTrainerResult | null>(widget);
 
 test('CPU: LoRA r = 4 learns the default task, reports parameters and speed, and plots both losses', async ({ page }) => {
   const widget = await openWidget(page, 'autorun=1&backend=cpu&steps=200');

@@ -1,21 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
+import type { MethodPickerResult } from '../../components/method-picker/element';
+import { openWidget, resultOf as result } from './helpers';
 
-/** Open the picker's embed page with a query string and wait for its verdict. */
-async function openPicker(page: Page, query = '') {
-  await page.goto(`/embed/method-picker/${query ? `?${query}` : ''}`);
-  const picker = page.locator('ft-method-picker');
-  await expect(picker).toHaveAttribute('data-status', /done|error/, { timeout: 20_000 });
-  return picker;
-}
-
-type PickerResult = {
-  verdict: string;
-  method: string;
-  objective: string;
-  options: Record<string, { perGpuGiB: number; fits: boolean; placement: string; minGpus?: number }>;
-  links: { href: string }[];
-};
-const resultOf = (picker: ReturnType<Page['locator']>) => picker.evaluate((el) => (el as unknown as { result: unknown }).result as PickerResult);
+const openPicker = (page: Page, query = '') => openWidget(page, 'method-picker', query, { timeout: 20_000 });
+const resultOf = (picker: Parameters<typeof result>[0]) => result<MethodPickerResult>(picker);
 
 test('defaults: LLaMA-2-7B on one 24 GiB GPU gets LoRA with SFT, 14.3 GiB per GPU', async ({ page }) => {
   const picker = await openPicker(page);
@@ -78,7 +66,7 @@ test('a free model size is used only when chosen', async ({ page }) => {
   picker = await openPicker(page, 'model=custom&custom-size=34');
   await expect(picker.locator('.ftw-control[data-param="customSize"] input')).toBeEnabled();
   await expect(picker).toHaveAttribute('data-status', 'done');
-  await expect(picker.locator('.mp-assumptions')).toContainText('34.0B model borrows the shape');
+  await expect(picker.locator('.mp-assumptions')).toContainText('34.0B model takes the nearest preset’s shape, scaled');
 });
 
 test('a bad attribute shows a clear message instead of a result', async ({ page }) => {

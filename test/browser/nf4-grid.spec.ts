@@ -1,14 +1,9 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { Nf4GridResult } from '../../components/nf4-grid/element';
+import { openWidget, resultOf as result } from './helpers';
 
-type Result = { grid: string; levels: number[]; binMass: number[]; entropyBits: number };
-
-async function openGrid(page: Page, query = ''): Promise<Locator> {
-  await page.goto(`/embed/nf4-grid/${query ? `?${query}` : ''}`);
-  const widget = page.locator('ft-nf4-grid');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout: 20_000 });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result }).result);
+const openGrid = (page: Page, query = '') => openWidget(page, 'nf4-grid', query, { timeout: 20_000 });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<Nf4GridResult>(widget);
 
 test('NF4 by default: bitsandbytes levels, 16 focusable levels, masses summing to 1', async ({ page }) => {
   const widget = await openGrid(page);

@@ -1,23 +1,9 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { Nf4QuantizerResult } from '../../components/nf4-quantizer/element';
+import { openWidget, resultOf as result } from './helpers';
 
-type Stats = { mse: number; sqnrDb: number; ms: number };
-type Result = {
-  rows: number;
-  cols: number;
-  blockSize: number;
-  backend: 'webgpu' | 'cpu';
-  types: Record<'nf4' | 'int4' | 'fp4', Stats>;
-  gpuCpuAgreement?: number;
-  bitsPerWeight: number;
-};
-
-async function run(page: Page, query: string, timeout = 60_000): Promise<Locator> {
-  await page.goto(`/embed/nf4-quantizer/?v=1&autorun=1&${query}`);
-  const widget = page.locator('ft-nf4-quantizer');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result }).result);
+const run = (page: Page, query: string, timeout = 60_000) => openWidget(page, 'nf4-quantizer', `v=1&autorun=1&${query}`, { timeout });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<Nf4QuantizerResult>(widget);
 
 test('normal weights: NF4 has the best SQNR; table, heat map and histogram drawn', async ({ page }) => {
   const widget = await run(page, 'rows=256&cols=512&block-size=64');

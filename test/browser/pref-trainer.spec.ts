@@ -1,33 +1,9 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { PrefTrainerResult } from '../../components/pref-trainer/element';
+import { openWidget as open, resultOf as result } from './helpers';
 
-interface Point {
-  step: number;
-  loss: number;
-  chosenReward: number;
-  rejectedReward: number;
-  margin: number;
-  kl: number;
-  rewardGain: number;
-  winRate: number;
-  heldOutAccuracy: number;
-}
-interface Result {
-  backend: 'webgpu' | 'cpu';
-  mode: 'train' | 'sweep';
-  history: Point[];
-  final: Point | null;
-  sweep: { loss: string; beta: number; kl: number; rewardGain: number }[];
-  frontier: { beta: number; kl: number; rewardGain: number }[];
-}
-
-/** Open the widget's embed page with a query string and wait until the run ends. */
-async function openWidget(page: Page, query: string, timeout = 120_000): Promise<Locator> {
-  await page.goto(`/embed/pref-trainer/?v=1&${query}`);
-  const widget = page.locator('ft-pref-trainer');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result }).result);
+const openWidget = (page: Page, query: string, timeout = 120_000) => open(page, 'pref-trainer', `v=1&${query}`, { timeout });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<PrefTrainerResult>(widget);
 
 test('CPU, defaults: DPO on clean pairs passes 90% held-out accuracy and draws three plots', async ({ page }) => {
   const widget = await openWidget(page, 'autorun=1&backend=cpu');

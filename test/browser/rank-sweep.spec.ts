@@ -1,19 +1,9 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { RankSweepResult } from '../../components/rank-sweep/element';
+import { openWidget as open, resultOf as result } from './helpers';
 
-interface Result {
-  backend: 'webgpu' | 'cpu';
-  intrinsicRank: number;
-  points: { method: string; rank: number; trainableParams: number; finalHeldOut: number }[];
-  elbow: Record<string, number>;
-}
-
-async function openWidget(page: Page, query: string, timeout = 110_000): Promise<Locator> {
-  await page.goto(`/embed/rank-sweep/?v=1&${query}`);
-  const widget = page.locator('ft-rank-sweep');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result | null }).result);
+const openWidget = (page: Page, query: string, timeout = 110_000) => open(page, 'rank-sweep', `v=1&${query}`, { timeout });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<RankSweepResult | null>(widget);
 
 test('CPU, default ranks 1 to 64: the elbow of both methods sits at the intrinsic rank 4', async ({ page }) => {
   const widget = await openWidget(page, 'autorun=1&backend=cpu');

@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { registeredWidgets } from './widget-list';
+import { registeredWidgets } from './helpers';
 
 const chapterSlugs = readdirSync(join(import.meta.dirname, '..', '..', 'content', 'chapters'))
   .filter((f) => f.endsWith('.mdx'))

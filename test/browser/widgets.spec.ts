@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { ParamSpec } from '../../components/widget-base/params';
 import { attrName } from '../../components/widget-base/params';
-import { registeredWidgets } from './widget-list';
+import { collectErrors, registeredWidgets } from './helpers';
 
 const widgets = await registeredWidgets();
 
@@ -20,15 +20,6 @@ function badValue(spec: ParamSpec): string {
     default:
       return 'not-an-option';
   }
-}
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
 }
 
 test('every widget is registered once with a name, title and schema', () => {

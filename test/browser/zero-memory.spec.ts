@@ -1,16 +1,10 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import type { MethodPickerResult } from '../../components/method-picker/element';
+import type { ZeroMemoryResult } from '../../components/zero-memory/element';
+import { openWidget as open, resultOf as result, setAttributes } from './helpers';
 
-type StageRow = { label: string; totalGiB: number; fits: boolean; commGB: number; stepSeconds: number };
-type Result = { lightestFit: string | null; stages: StageRow[]; trainableParams: number };
-
-/** Open the widget's embed page with a query string and wait until it has computed. */
-async function openWidget(page: Page, query = ''): Promise<Locator> {
-  await page.goto(`/embed/zero-memory/${query ? `?${query}` : ''}`);
-  const widget = page.locator('ft-zero-memory');
-  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout: 20_000 });
-  return widget;
-}
-const resultOf = (widget: Locator) => widget.evaluate((el) => (el as unknown as { result: Result }).result);
+const openWidget = (page: Page, query = '') => open(page, 'zero-memory', query, { timeout: 20_000 });
+const resultOf = (widget: Parameters<typeof result>[0]) => result<ZeroMemoryResult>(widget);
 
 test('defaults (LLaMA-2-7B, full fine-tuning, 8 × 80 GiB): DP does not fit, ZeRO-1 is the lightest that does', async ({ page }) => {
   const widget = await openWidget(page);
@@ -34,15 +28,13 @@ test('the verdict follows the GPU count', async ({ page }) => {
   await expect(widget.locator('.zm-headline')).toHaveAttribute('data-verdict', 'does-not-fit');
   expect((await resultOf(widget)).lightestFit).toBeNull();
 
-  await widget.evaluate((el) => el.setAttribute('gpus', '128'));
+  // Each change starts a run; the helper waits for that run, not for the previous one's result.
+  await setAttributes(widget, { gpus: '128' });
   await expect(widget.locator('.zm-headline')).toHaveAttribute('data-verdict', 'fits');
   expect((await resultOf(widget)).lightestFit).toBe('ZeRO-3');
 
   // The same 70B with QLoRA fits on 2 GPUs already, without ZeRO-3.
-  await widget.evaluate((el) => {
-    el.setAttribute('gpus', '2');
-    el.setAttribute('method', 'qlora');
-  });
+  await setAttributes(widget, { gpus: '2', method: 'qlora' });
   await expect(widget.locator('.zm-headline')).toHaveAttribute('data-verdict', 'fits');
   expect((await resultOf(widget)).lightestFit).toBe('DP');
 });
@@ -67,7 +59,9 @@ test('the shard picture steps through one training step and back', async ({ page
   await widget.getByRole('button', { name: /Back/ }).click();
   await expect(picture).toHaveAttribute('data-phase', '0');
   // ZeRO-1 at rest: every GPU holds all 8 weight shards but one optimizer shard.
-  await widget.getByLabel('Stage shown').selectOption('1');
+  await widget.getByLabel('Stage in the shard picture').selectOption('1');
+  await expect(widget).toHaveAttribute('data-status', 'done');
+  await expect(picture).toHaveAttribute('data-stage', '1');
   const firstGpu = picture.locator('g.zm-gpu').first();
   await expect(firstGpu.locator('rect.zm-held')).toHaveCount(8 + 1);
   await expect(picture.locator('g.zm-gpu')).toHaveCount(8);
@@ -116,4 +110,13 @@ test('the ZeRO chapter: every live check passes after a re-roll, the paper’s t
   await page.locator('ft-zero-memory').scrollIntoViewIfNeeded();
   await expect(page.locator('ft-zero-memory')).toHaveAttribute('data-status', 'done');
   await expect(page.locator('main')).not.toContainText(/NaN|undefined/);
+});
+
+test('an "other size" model is the same model here and in the method picker: parameters and activations agree', async ({ page }) => {
+  const query = 'v=1&model=custom&custom-size=13.7&seq-len=4096&micro-batch=2&checkpointing=false';
+  const zero = await resultOf(await openWidget(page, query));
+  const chosen = await result<MethodPickerResult>(await open(page, 'method-picker', query));
+  expect(zero.params).toBe(13.7e9);
+  expect(chosen.params).toBe(zero.params);
+  expect(chosen.activationsGiB).toBeCloseTo(zero.stages[0].activationsGiB, 9);
 });

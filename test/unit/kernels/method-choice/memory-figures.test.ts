@@ -12,7 +12,6 @@ import {
   stateTotal,
   type TrainingSetup,
 } from '../../../../kernels/method-choice/memory-estimate';
-import { CUSTOM_PARAMS_MAX, CUSTOM_PARAMS_MIN, shapeForParamCount } from '../../../../kernels/method-choice/model-size';
 
 const llama7b = presetById('7b');
 // LLaMA-2-7B by hand from its config: hidden 4096, 32 layers, MLP 11008, vocab 32000, untied head.
@@ -157,32 +156,6 @@ describe('per-GPU memory', () => {
         expect(lora).toBeLessThan(full);
       }
     }
-  });
-});
-
-describe('a model known only by its size', () => {
-  test('the derived shape has the requested size to within half a layer', () => {
-    fc.assert(
-      fc.property(fc.double({ min: CUSTOM_PARAMS_MIN, max: CUSTOM_PARAMS_MAX, noNaN: true }), (params) => {
-        const shape = shapeForParamCount(params);
-        const perLayer = modelParamCount({ ...shape, layers: 2 }) - modelParamCount({ ...shape, layers: 1 });
-        expect(Math.abs(modelParamCount(shape) - params)).toBeLessThanOrEqual(perLayer / 2 + 1);
-        expect(Number.isInteger(shape.layers) && shape.layers >= 1).toBe(true);
-      }),
-      { numRuns: 200 },
-    );
-  });
-  test('a preset size maps back to that preset', () => {
-    for (const m of MODEL_PRESETS) {
-      const shape = shapeForParamCount(modelParamCount(m));
-      expect(shape.hidden).toBe(m.hidden);
-      expect(shape.layers).toBe(m.layers);
-    }
-  });
-  test('sizes outside 0.5B to 1000B are refused', () => {
-    expect(() => shapeForParamCount(0.4e9)).toThrow(/between 0.5B and 1000B/);
-    expect(() => shapeForParamCount(1001e9)).toThrow(/between/);
-    expect(() => shapeForParamCount(Number.NaN)).toThrow(/between/);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   type MethodChoiceInput,
   type PreferenceData,
 } from '../../../../kernels/method-choice/recommend';
-import { shapeForParamCount } from '../../../../kernels/method-choice/model-size';
+import { shapeForParams } from '../../../../kernels/models/custom-shape';
 
 const base: MethodChoiceInput = {
   gpuMemoryGiB: 24,
@@ -177,7 +177,7 @@ describe('properties over random configurations', () => {
   const anyInput = fc.record({
     gpuMemoryGiB: fc.double({ min: 1, max: 512, noNaN: true }),
     gpuCount: fc.integer({ min: 1, max: 64 }),
-    model: fc.oneof(fc.constantFrom(...MODEL_PRESETS), fc.double({ min: 0.5e9, max: 1000e9, noNaN: true }).map(shapeForParamCount)),
+    model: fc.oneof(fc.constantFrom(...MODEL_PRESETS), fc.double({ min: 0.5e9, max: 1000e9, noNaN: true }).map(shapeForParams)),
     examples: fc.integer({ min: 0, max: 10_000_000 }),
     preference: fc.constantFrom<PreferenceData>('none', 'pairwise', 'binary', 'verifiable'),
     seqLen: fc.integer({ min: 128, max: 32_768 }),

@@ -5,7 +5,7 @@ import { modelParamCount, presetById } from '../../../../kernels/models/presets'
 import { maxTrainableParams, paperBytesPerParam, shardModelStates, ZERO_STAGES, type ZeroStage } from '../../../../kernels/zero/memory';
 import { printedTolerance, TABLE1_7_5B, TABLE2_64_GPUS } from '../../../../kernels/zero/paper-table';
 import { LORA_TARGET_SETS, planTraining, type TrainingSetup } from '../../../../kernels/zero/plan';
-import { shapeForParams } from '../../../../kernels/zero/shape';
+import { shapeForParams } from '../../../../kernels/models/custom-shape';
 
 const GB = 1e9;
 const fullStates = (params: number) => modelStateBytes({ method: 'full', params });

@@ -1,0 +1,55 @@
+/**
+ * What the browser specs share: opening a widget's embed page and waiting for the run it starts,
+ * reading its result (typed by the widget's own result interface), attribute changes that wait
+ * for the run they start, and console-error collection.
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WidgetMeta } from '../../components/widget-base/meta';
+
+const COMPONENTS = join(import.meta.dirname, '..', '..', 'components');
+
+/** The registered widgets, found the way the site finds them (every components/<name>/ with meta.ts and element.ts). */
+export async function registeredWidgets(): Promise<WidgetMeta[]> {
+  const names = readdirSync(COMPONENTS).filter((d) => existsSync(join(COMPONENTS, d, 'meta.ts')) && existsSync(join(COMPONENTS, d, 'element.ts')));
+  const metas = await Promise.all(names.map(async (d) => ((await import(join(COMPONENTS, d, 'meta.ts'))) as { meta: WidgetMeta }).meta));
+  return metas.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Opens `/embed/<name>/?<query>` and, unless `settle` is false, waits until the widget's run ends
+ * (`data-status` done or error). Live widgets run on load; others need `autorun=1` in the query.
+ */
+export async function openWidget(page: Page, name: string, query = '', options: { timeout?: number; settle?: boolean } = {}): Promise<Locator> {
+  await page.goto(`/embed/${name}/${query ? `?${query}` : ''}`);
+  const widget = page.locator(`ft-${name}`);
+  if (options.settle !== false) await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout: options.timeout ?? 110_000 });
+  return widget;
+}
+
+/** The widget's `element.result` (null before its first finished run). */
+export function resultOf<R>(widget: Locator): Promise<R> {
+  return widget.evaluate((el) => (el as unknown as { result: unknown }).result) as Promise<R>;
+}
+
+/**
+ * Sets attributes on a widget and waits for the run that the change starts to end: the widget
+ * reports `running` from the moment a change schedules a run, so `done` means this run is done.
+ */
+export async function setAttributes(widget: Locator, attributes: Record<string, string>, timeout = 20_000): Promise<void> {
+  await widget.evaluate((el, attrs) => {
+    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  }, attributes);
+  await expect(widget).toHaveAttribute('data-status', /done|error/, { timeout });
+}
+
+/** Console errors and uncaught exceptions of the page, collected from now on. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
