@@ -3,7 +3,7 @@
 // must run on SwiftShader, never be skipped.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { findChromium } from './chromium.mjs';
+import { ensureChromium } from './chromium.mjs';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -13,7 +13,7 @@ if (major < 22) {
   process.exit(1);
 }
 try {
-  findChromium();
+  ensureChromium();
 } catch (error) {
   console.error(error.message);
   process.exit(1);

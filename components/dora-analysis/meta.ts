@@ -1,24 +1,11 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
-import { LEARNING_RATE, SEED } from '../widget-base/shared-params';
+import { INTRINSIC_RANK, LEARNING_RATE, MAGNITUDE_MIX, SEED } from '../widget-base/shared-params';
 
 export const schema = {
-  intrinsicRank: {
-    kind: 'int',
-    label: 'Task: intrinsic rank of the direction change',
-    min: 1,
-    max: 16,
-    default: 4,
-  },
-  magnitudeMix: {
-    kind: 'number',
-    label: 'Task: share of the update that rescales rows',
-    min: 0,
-    max: 1,
-    default: 0.3,
-    step: 0.05,
-    help: '0: a pure low-rank direction change; 1: only per-row rescaling.',
-  },
+  intrinsicRank: INTRINSIC_RANK,
+  // The analysis needs some rescaling in the task, or no method has a magnitude change to find.
+  magnitudeMix: { ...MAGNITUDE_MIX, default: 0.3 },
   rank: { kind: 'int', label: 'Adapter rank r (LoRA, DoRA)', min: 1, max: 64, default: 4 },
   lr: { ...LEARNING_RATE, label: 'Learning rate, adapters (AdamW)' },
   fullLr: {

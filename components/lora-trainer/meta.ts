@@ -1,6 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
-import { INTRINSIC_RANK, LAYER_BATCH, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
+import { INTRINSIC_RANK, LAYER_BATCH, MAGNITUDE_MIX, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
 
 export const schema = {
   method: {
@@ -28,15 +28,7 @@ export const schema = {
   steps: { kind: 'int', label: 'Steps', min: 10, max: 5000, default: 200 },
   seed: SEED,
   intrinsicRank: INTRINSIC_RANK,
-  magnitudeMix: {
-    kind: 'number',
-    label: 'Task: share of the update that changes magnitudes',
-    min: 0,
-    max: 1,
-    default: 0.25,
-    step: 0.05,
-    help: '0: the ideal update is a pure rank-k change of direction. Above 0, each output row is also rescaled, which no low-rank update expresses but DoRA’s magnitude vector does.',
-  },
+  magnitudeMix: MAGNITUDE_MIX,
   base: {
     kind: 'enum',
     label: 'Frozen base',

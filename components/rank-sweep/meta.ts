@@ -1,6 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
-import { INTRINSIC_RANK, LAYER_BATCH, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
+import { INTRINSIC_RANK, LAYER_BATCH, MAGNITUDE_MIX, LEARNING_RATE, LORA_ALPHA, LORA_SCALING, SEED } from '../widget-base/shared-params';
 
 export const schema = {
   methods: {
@@ -17,15 +17,8 @@ export const schema = {
     default: ['1', '2', '4', '8', '16', '32', '64'],
   },
   intrinsicRank: INTRINSIC_RANK,
-  magnitudeMix: {
-    kind: 'number',
-    label: 'Task: share of the update that changes magnitudes',
-    min: 0,
-    max: 1,
-    default: 0,
-    step: 0.05,
-    help: 'Raise it to see LoRA lose its elbow while DoRA keeps it.',
-  },
+  // A pure direction change shows the elbow cleanly; the DoRA chapter raises the mix to show LoRA lose it.
+  magnitudeMix: { ...MAGNITUDE_MIX, default: 0, help: 'Raise it to see LoRA lose its elbow while DoRA keeps it.' },
   alpha: { ...LORA_ALPHA, label: 'α (the same for every rank)' },
   scaling: LORA_SCALING,
   lr: LEARNING_RATE,

@@ -13,9 +13,3 @@ export class StoppedError extends Error {
     this.name = 'StoppedError';
   }
 }
-
-/** A non-finite number is a divergence, not a value to plot. */
-export function assertFinite(value: number, what: string, hint = 'lower the learning rate'): number {
-  if (!Number.isFinite(value)) throw new WidgetError(`${what} became ${value}: the run diverged; ${hint}.`);
-  return value;
-}

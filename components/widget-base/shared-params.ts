@@ -42,6 +42,17 @@ export const INTRINSIC_RANK = {
   default: 4,
 } as const satisfies ParamSpec;
 
+/** The one-layer trainers' task: how much of the ideal update rescales rows (which DoRA's magnitude vector captures). */
+export const MAGNITUDE_MIX = {
+  kind: 'number',
+  label: 'Task: share of the update that changes magnitudes',
+  min: 0,
+  max: 1,
+  default: 0.25,
+  step: 0.05,
+  help: '0: the ideal update is a pure rank-k change of direction. Above 0, each output row is also rescaled, which no low-rank update expresses but DoRA’s magnitude vector does.',
+} as const satisfies ParamSpec;
+
 /** LoRA rank on a real model's shape (calculators). */
 export const MODEL_LORA_RANK = { kind: 'int', label: 'LoRA rank r', min: 1, max: 1024, default: 16 } as const satisfies ParamSpec;
 

@@ -216,11 +216,6 @@ export function ktoTerm(logRatio: number, z: number, desirable: boolean, beta: n
   return { loss: weight * (1 - s), dLogRatio: weight * dV * (desirable ? beta : -beta) };
 }
 
-/** The DPO implicit reward of a response: beta times its policy-to-reference log-ratio. */
-export function implicitReward(policyLogp: number, refLogp: number, beta: number): number {
-  return beta * (policyLogp - refLogp);
-}
-
 function checkBeta(beta: number): void {
   if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`beta must be a positive number, got ${beta}`);
 }

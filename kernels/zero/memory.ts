@@ -18,8 +18,6 @@ export type ZeroStage = 0 | 1 | 2 | 3;
 export const ZERO_STAGES: readonly ZeroStage[] = [0, 1, 2, 3];
 export const STAGE_LABELS: Record<ZeroStage, string> = { 0: 'DP', 1: 'ZeRO-1', 2: 'ZeRO-2', 3: 'ZeRO-3' };
 /** The paper's names for the stages. */
-export const STAGE_PAPER_NAMES: Record<ZeroStage, string> = { 0: 'baseline DP', 1: 'P_os', 2: 'P_os+g', 3: 'P_os+g+p' };
-
 export interface ShardingOptions {
   stage: ZeroStage;
   /** Data-parallel degree N (number of GPUs holding one shard each). */
