@@ -10,6 +10,7 @@ import { createRng } from '../random/rng';
 import { adamStepCpu, createAdamState } from '../optim/adam';
 import { matmulCpu } from '../linalg/matmul';
 import {
+  doraRowsForward,
   initLoraA,
   initLoraB,
   linearForward,
@@ -173,12 +174,8 @@ export async function traceDecomposition(
 
 /** W' = diag(m / ||V||_row) V: the weight DoRA applies, from a direction V and magnitudes m. */
 export function scaleRowsTo(direction: Float32Array, magnitude: Float32Array, outFeatures: number, inFeatures: number): Float32Array {
-  const norms = rowNorms(direction, outFeatures, inFeatures);
   const w = new Float32Array(direction.length);
-  for (let i = 0; i < outFeatures; i++) {
-    const k = magnitude[i] / norms[i];
-    for (let j = 0; j < inFeatures; j++) w[i * inFeatures + j] = k * direction[i * inFeatures + j];
-  }
+  doraRowsForward(w, new Float32Array(outFeatures), direction, magnitude, outFeatures, inFeatures);
   return w;
 }
 

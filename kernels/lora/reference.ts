@@ -109,13 +109,28 @@ export function mergeDora(
   dims: LayerDims,
 ): { merged: Float32Array; direction: Float32Array; norms: Float32Array } {
   const direction = mergeLora(w0, a, b, scaling, dims);
-  const norms = rowNorms(direction, dims.outFeatures, dims.inFeatures);
+  const norms = new Float32Array(dims.outFeatures);
   const merged = new Float32Array(direction.length);
-  for (let i = 0; i < dims.outFeatures; i++) {
-    const k = magnitude[i] / norms[i];
-    for (let j = 0; j < dims.inFeatures; j++) merged[i * dims.inFeatures + j] = k * direction[i * dims.inFeatures + j];
-  }
+  doraRowsForward(merged, norms, direction, magnitude, dims.outFeatures, dims.inFeatures);
   return { merged, direction, norms };
+}
+
+/** W' = diag(m / n) V with n = ||V||_row (one norm per output feature, PEFT's dim=1), into `weight` and `norms`. */
+export function doraRowsForward(
+  weight: Float32Array,
+  norms: Float32Array,
+  direction: Float32Array,
+  magnitude: Float32Array,
+  rows: number,
+  cols: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    let acc = 0;
+    for (let j = 0; j < cols; j++) acc += direction[i * cols + j] ** 2;
+    norms[i] = Math.sqrt(acc);
+    const k = magnitude[i] / norms[i];
+    for (let j = 0; j < cols; j++) weight[i * cols + j] = k * direction[i * cols + j];
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -234,9 +249,10 @@ export function doraBackwardRows(
   outFeatures: number,
   inFeatures: number,
   detachNorm = true,
+  into?: { dDirection: Float32Array; dMagnitude: Float32Array },
 ): { dDirection: Float32Array; dMagnitude: Float32Array } {
-  const dDirection = new Float32Array(outFeatures * inFeatures);
-  const dMagnitude = new Float32Array(outFeatures);
+  const dDirection = into?.dDirection ?? new Float32Array(outFeatures * inFeatures);
+  const dMagnitude = into?.dMagnitude ?? new Float32Array(outFeatures);
   for (let i = 0; i < outFeatures; i++) {
     const row = i * inFeatures;
     let c = 0;
