@@ -55,11 +55,12 @@ export function createSum(
 }
 
 /**
- * history[counter[0]] = scale * sum(input[0..n)), then counter[0] += 1: a training step's loss
- * kept on the GPU, so many steps fit in one command buffer and one readback returns them all.
+ * history[counter[0]] = scale * sum(input[0..n)), then counter[0] += 1 (unless `advance` is 0): a
+ * training step's loss kept on the GPU, so many steps fit in one command buffer and one readback
+ * returns them all.
  */
 const SUM_INTO_HISTORY_WGSL = /* wgsl */ `
-struct Params { n: u32, historyLength: u32, scale: f32, pad: u32 }
+struct Params { n: u32, historyLength: u32, scale: f32, advance: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> history: array<f32>;
@@ -79,19 +80,20 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
   if (lid.x == 0u) {
     let step = counter[0];
     if (step < p.historyLength) { history[step] = p.scale * partial[0]; }
-    counter[0] = step + 1u;
+    counter[0] = step + p.advance;
   }
 }`;
 
 export function createSumIntoHistory(
   scope: GpuScope,
   buffers: { input: GPUBuffer; history: GPUBuffer; counter: GPUBuffer },
-  args: { n: number; historyLength: number; scale?: number },
+  args: { n: number; historyLength: number; scale?: number; advance?: boolean },
 ): GpuOp {
-  const { n, historyLength, scale = 1 } = args;
+  const { n, historyLength, scale = 1, advance = true } = args;
   if (!Number.isInteger(n) || n < 1) throw new Error(`sum: n must be a positive integer, got ${n}`);
   const params = new ArrayBuffer(16);
   new Uint32Array(params, 0, 2).set([n, historyLength]);
   new Float32Array(params, 8, 1)[0] = scale;
+  new Uint32Array(params, 12, 1)[0] = advance ? 1 : 0;
   return computeOp(scope, { code: SUM_INTO_HISTORY_WGSL, uniform: params, buffers: [buffers.input, buffers.history, buffers.counter], groups: 1 });
 }

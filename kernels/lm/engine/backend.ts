@@ -43,6 +43,7 @@ export interface Backend {
   i32(length: number, init?: Int32Array): Buf;
   nf4(codes: Uint8Array, absmax: Float32Array, blockSize: number): Nf4Buf;
   write(buf: Buf, data: Float32Array | Int32Array): void;
+  /** Values of `buf` (an int32 buffer's values converted to float32). */
   read(buf: Buf, length?: number, offset?: number): Promise<Float32Array>;
   run(ops: readonly Op[], repeat?: number): void;
   destroy(): void;

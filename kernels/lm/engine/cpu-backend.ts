@@ -120,8 +120,9 @@ export function createCpuBackend(config: LlamaConfig): Backend {
         const step = i(counter)[0];
         for (const [dst, src] of pairs) {
           const s = (src as CpuBuf).data;
+          const d = (dst as CpuBuf).data;
           const start = (step * rowsPerStep) % s.length;
-          (dst as CpuBuf).data.set(s.subarray(start, start + rowsPerStep));
+          for (let k = 0; k < rowsPerStep; k++) d[k] = s[(start + k) % s.length];
         }
       }),
     recordLoss: (history, rowLoss, n, counter, advance = true) =>
