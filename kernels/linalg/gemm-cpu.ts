@@ -1,12 +1,23 @@
 /**
  * The CPU trainers' fast float32 matmul, C = alpha op(A) op(B) + beta C (row-major; the same
- * contract as `matmulCpu`, which stays the float64-accumulating oracle). Every form is turned into
+ * contract as `matmulCpu`, which stays the float64-accumulating oracle). Once `prepareCpuGemm()`
+ * has loaded it, the WebAssembly SIMD kernel (gemm-wasm.ts) does the work; until then, or where
+ * WebAssembly SIMD is missing, this TypeScript kernel does. Here every form is turned into
  * the dot-product form C[i, j] = sum_p A'[i, p] B'[j, p] with both operands contiguous along p
  * (an operand that is not is transposed into a scratch buffer first, O(size) against the
  * product's O(m k n)), then computed four rows by four columns at a time so each loaded value
  * is used four times.
  */
+import { loadWasmGemm, type WasmGemm } from './gemm-wasm';
 import type { MatmulOptions } from './matmul';
+
+let wasm: WasmGemm | null = null;
+
+/** Loads the WebAssembly SIMD kernel (once); resolves with whether it is in use. */
+export async function prepareCpuGemm(): Promise<boolean> {
+  wasm ??= await loadWasmGemm();
+  return wasm !== null;
+}
 
 let scratchA = new Float32Array(0);
 let scratchB = new Float32Array(0);
@@ -32,10 +43,23 @@ export function gemmCpu(
   opts: MatmulOptions = {},
   out: Float32Array = new Float32Array(m * n),
 ): Float32Array {
-  const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
   if (a.length < m * k || b.length < k * n || out.length < m * n) {
     throw new Error(`gemm: operands too small for ${m} x ${k} x ${n} (A ${a.length}, B ${b.length}, C ${out.length})`);
   }
+  return wasm ? wasm(a, b, m, k, n, opts, out) : gemmTs(a, b, m, k, n, opts, out);
+}
+
+/** The TypeScript kernel: four rows by four columns of dot products. */
+export function gemmTs(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  opts: MatmulOptions = {},
+  out: Float32Array = new Float32Array(m * n),
+): Float32Array {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = opts;
   // A' is m x k with rows contiguous; B' is n x k with rows contiguous.
   const A = transA ? transposeInto('a', a, k, m) : a;
   const B = transB ? b : transposeInto('b', b, k, n);

@@ -54,6 +54,8 @@ export interface LmTrainer extends Trainer<LmEvaluation> {
   readonly tokensPerStep: number;
   /** The trainable tensors by name (PEFT's names for adapters, transformers' for full fine-tuning). */
   trainables(): Promise<Map<string, Float32Array>>;
+  /** Their shapes, by the same names. */
+  readonly trainableShapes: Map<string, number[]>;
 }
 
 /** Pretraining windows held out for the forgetting measurement. */
@@ -189,6 +191,7 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
     trainableParams: m.trainables.reduce((s, t) => s + t.param.length, 0),
     schedule,
     tokensPerStep: realPositions / run.steps,
+    trainableShapes: new Map(m.trainables.map((t) => [t.name, t.shape])),
     async runSteps(count, evaluateNow): Promise<ChunkReport<LmEvaluation>> {
       if (stepsDone + count > run.steps) throw new Error(`this run has ${run.steps} steps; ${stepsDone} are done`);
       let stepLosses: Float32Array = new Float32Array(0);

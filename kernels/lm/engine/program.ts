@@ -48,6 +48,8 @@ export const QLORA_BLOCK_SIZE = 64;
 
 export interface Trainable {
   name: string;
+  /** As PyTorch stores it ([out, in] for a linear weight). */
+  shape: number[];
   param: Buf;
   grad: Buf;
   /** Multiplies the learning rate (LoRA+). */
@@ -123,9 +125,9 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
   if (!full && targets.size === 0) throw new Error('LoRA and DoRA need at least one target module');
   const scaling = full ? 0 : loraScaling(adapter.alpha, adapter.rank, adapter.scaling);
   const trainables: Trainable[] = [];
-  const train = (name: string, param: Buf, lrScale = 1): Buf => {
+  const train = (name: string, param: Buf, shape: number[], lrScale = 1): Buf => {
     const grad = be.f32(param.length);
-    trainables.push({ name, param, grad, lrScale });
+    trainables.push({ name, shape, param, grad, lrScale });
     return grad;
   };
 
@@ -139,15 +141,15 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
   const embed = be.f32(weights.embedTokens.length, weights.embedTokens);
   const lmHead = be.f32(weights.lmHead.length, weights.lmHead);
   const finalNorm = be.f32(d, weights.finalNorm);
-  const dEmbed = full ? train('model.embed_tokens.weight', embed) : null;
-  const dLmHead = full ? train('lm_head.weight', lmHead) : null;
-  const dFinalNorm = full ? train('model.norm.weight', finalNorm) : null;
+  const dEmbed = full ? train('model.embed_tokens.weight', embed, [vocab, d]) : null;
+  const dLmHead = full ? train('lm_head.weight', lmHead, [vocab, d]) : null;
+  const dFinalNorm = full ? train('model.norm.weight', finalNorm, [d]) : null;
   const norms = weights.layers.map((l) => ({ input: be.f32(d, l.inputNorm), post: be.f32(d, l.postAttentionNorm) }));
   const dNorms = norms.map((n, l) =>
     full
       ? {
-          input: train(`model.layers.${l}.input_layernorm.weight`, n.input),
-          post: train(`model.layers.${l}.post_attention_layernorm.weight`, n.post),
+          input: train(`model.layers.${l}.input_layernorm.weight`, n.input, [d]),
+          post: train(`model.layers.${l}.post_attention_layernorm.weight`, n.post, [d]),
         }
       : { input: null, post: null },
   );
@@ -169,19 +171,19 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
         base = dequantizedCopy(q.codes, q.absmax);
       } else {
         lin.weight = be.f32(w.length, w);
-        if (full) lin.grads.weight = train(linearName(l, module), lin.weight);
+        if (full) lin.grads.weight = train(linearName(l, module), lin.weight, [out, inf]);
       }
       if (targets.has(module)) {
         const a = be.f32(adapter.rank * inf, initLoraA(adapter.rank, inf, rng));
         const b = be.f32(out * adapter.rank, initLoraB(out, adapter.rank));
         const prefix = `base_model.model.${linearName(l, module).replace(/\.weight$/, '')}`;
-        lin.grads.a = train(`${prefix}.lora_A.weight`, a);
-        lin.grads.b = train(`${prefix}.lora_B.weight`, b, adapter.loraPlusRatio);
+        lin.grads.a = train(`${prefix}.lora_A.weight`, a, [adapter.rank, inf]);
+        lin.grads.b = train(`${prefix}.lora_B.weight`, b, [out, adapter.rank], adapter.loraPlusRatio);
         lin.adapter = { a, b, magnitude: null, scaling };
         if (adapter.method === 'dora') {
           const magnitude = be.f32(out, rowNorms(base, out, inf));
           lin.adapter.magnitude = magnitude;
-          lin.grads.magnitude = train(`${prefix}.lora_magnitude_vector`, magnitude, adapter.loraPlusRatio);
+          lin.grads.magnitude = train(`${prefix}.lora_magnitude_vector`, magnitude, [out], adapter.loraPlusRatio);
           lin.dora = { direction: be.f32(out * inf), merged: be.f32(out * inf), norms: be.f32(out) };
         } else lin.hidden = be.f32(rows * adapter.rank);
       }

@@ -1,7 +1,8 @@
 /**
- * The transformer's ops, forward and backward, in plain TypeScript: the CPU fallback of the
- * engine and the oracle its WGSL kernels are tested against. Float32 storage, float64
- * accumulation inside a reduction. Layouts: activations are [rows, features] row-major with
+ * The transformer's ops, forward and backward, in TypeScript: the CPU fallback of the engine and
+ * the oracle its WGSL kernels are tested against (themselves checked against PyTorch autograd).
+ * Float32 storage, float64 accumulation inside a reduction; the matmuls inside attention use the
+ * CPU matmul (linalg/gemm-cpu.ts). Layouts: activations are [rows, features] row-major with
  * rows = batch x sequence; q, k, v are [rows, heads * headDim] (head h in columns h*hd .. h*hd+hd-1);
  * attention probabilities are [batch, heads, T, T].
  *
@@ -9,6 +10,8 @@
  * inside the root, rotary embeddings with rotate_half (dimension i pairs with i + hd/2),
  * softmax(q k^T / sqrt(hd)) with a causal mask, down(silu(gate(x)) * up(x)).
  */
+
+import { gemmCpu } from '../../linalg/gemm-cpu';
 
 export function embedForward(out: Float32Array, table: Float32Array, tokens: Int32Array, d: number): void {
   for (let r = 0; r < tokens.length; r++) out.set(table.subarray(tokens[r] * d, tokens[r] * d + d), r * d);
@@ -117,10 +120,21 @@ export function rope(
   }
 }
 
+/** Copies head h of rows b*seq .. b*seq+seq-1 of x ([rows, heads*hd]) into dst ([seq, hd]), or back when `scatter`. */
+function headBlock(x: Float32Array, dst: Float32Array, b: number, h: number, seq: number, heads: number, headDim: number, scatter = false): void {
+  const width = heads * headDim;
+  for (let t = 0; t < seq; t++) {
+    const o = (b * seq + t) * width + h * headDim;
+    if (scatter) x.set(dst.subarray(t * headDim, (t + 1) * headDim), o);
+    else dst.set(x.subarray(o, o + headDim), t * headDim);
+  }
+}
+
 /**
  * Causal attention within segments: token i of a row attends to tokens j <= i of the same row
  * that have the same segment id (packed sequences do not see each other; padding is its own
- * segment). probs [B, H, T, T] (zero where masked), out [rows, H * hd].
+ * segment). probs [B, H, T, T] (zero where masked), out [rows, H * hd]. Per batch row and head,
+ * S = Q K^T / sqrt(hd) and O = P V are matmuls.
  */
 export function attentionForward(
   out: Float32Array,
@@ -134,50 +148,38 @@ export function attentionForward(
   heads: number,
   headDim: number,
 ): void {
-  const width = heads * headDim;
   const scale = 1 / Math.sqrt(headDim);
-  const scores = new Float64Array(seq);
+  const [qh, kh, vh, oh] = [0, 0, 0, 0].map(() => new Float32Array(seq * headDim));
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
+      headBlock(q, qh, b, h, seq, heads, headDim);
+      headBlock(k, kh, b, h, seq, heads, headDim);
+      headBlock(v, vh, b, h, seq, heads, headDim);
+      const p = probs.subarray((b * heads + h) * seq * seq, (b * heads + h + 1) * seq * seq);
+      gemmCpu(qh, kh, seq, headDim, seq, { transB: true, alpha: scale }, p);
       for (let i = 0; i < seq; i++) {
-        const qi = (b * seq + i) * width + h * headDim;
+        const row = i * seq;
         const seg = segments[b * seq + i];
         let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
-          if (segments[b * seq + j] !== seg) {
-            scores[j] = -Infinity;
-            continue;
-          }
-          const kj = (b * seq + j) * width + h * headDim;
-          let dot = 0;
-          for (let c = 0; c < headDim; c++) dot += q[qi + c] * k[kj + c];
-          scores[j] = dot * scale;
-          if (scores[j] > max) max = scores[j];
-        }
+        for (let j = 0; j <= i; j++) if (segments[b * seq + j] === seg && p[row + j] > max) max = p[row + j];
         let sum = 0;
-        for (let j = 0; j <= i; j++) {
-          scores[j] = scores[j] === -Infinity ? 0 : Math.exp(scores[j] - max);
-          sum += scores[j];
+        for (let j = 0; j < seq; j++) {
+          const e = j <= i && segments[b * seq + j] === seg ? Math.exp(p[row + j] - max) : 0;
+          p[row + j] = e;
+          sum += e;
         }
-        const p = ((b * heads + h) * seq + i) * seq;
-        probs.fill(0, p, p + seq);
-        for (let c = 0; c < headDim; c++) out[qi + c] = 0;
-        for (let j = 0; j <= i; j++) {
-          const pj = scores[j] / sum;
-          probs[p + j] = pj;
-          if (pj === 0) continue;
-          const vj = (b * seq + j) * width + h * headDim;
-          for (let c = 0; c < headDim; c++) out[qi + c] += pj * v[vj + c];
-        }
+        for (let j = 0; j <= i; j++) p[row + j] /= sum;
       }
+      gemmCpu(p, vh, seq, seq, headDim, {}, oh);
+      headBlock(out, oh, b, h, seq, heads, headDim, true);
     }
   }
 }
 
 /**
  * With s = q k^T / sqrt(hd), p = softmax(s), o = p v:
- *   dv_j = sum_i p_ij do_i;  dp_ij = do_i . v_j;  ds_ij = p_ij (dp_ij - sum_j' p_ij' dp_ij');
- *   dq_i = sum_j ds_ij k_j / sqrt(hd);  dk_j = sum_i ds_ij q_i / sqrt(hd).
+ *   dv = p^T do;  dp = do v^T;  ds_ij = p_ij (dp_ij - sum_j' p_ij' dp_ij') / sqrt(hd);
+ *   dq = ds k;  dk = ds^T q.
  * dq, dk, dv are overwritten.
  */
 export function attentionBackward(
@@ -194,44 +196,29 @@ export function attentionBackward(
   heads: number,
   headDim: number,
 ): void {
-  const width = heads * headDim;
   const scale = 1 / Math.sqrt(headDim);
-  dq.fill(0);
-  dk.fill(0);
-  dv.fill(0);
-  const dp = new Float64Array(seq);
+  const [qh, kh, vh, doh, gh] = [0, 0, 0, 0, 0].map(() => new Float32Array(seq * headDim));
+  const ds = new Float32Array(seq * seq);
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
+      headBlock(q, qh, b, h, seq, heads, headDim);
+      headBlock(k, kh, b, h, seq, heads, headDim);
+      headBlock(v, vh, b, h, seq, heads, headDim);
+      headBlock(dOut, doh, b, h, seq, heads, headDim);
+      const p = probs.subarray((b * heads + h) * seq * seq, (b * heads + h + 1) * seq * seq);
+      gemmCpu(p, doh, seq, seq, headDim, { transA: true }, gh);
+      headBlock(dv, gh, b, h, seq, heads, headDim, true);
+      gemmCpu(doh, vh, seq, headDim, seq, { transB: true }, ds);
       for (let i = 0; i < seq; i++) {
-        const oi = (b * seq + i) * width + h * headDim;
-        const p = ((b * heads + h) * seq + i) * seq;
+        const row = i * seq;
         let rowDot = 0;
-        for (let j = 0; j <= i; j++) {
-          const pij = probs[p + j];
-          if (pij === 0) {
-            dp[j] = 0;
-            continue;
-          }
-          const vj = (b * seq + j) * width + h * headDim;
-          let dot = 0;
-          for (let c = 0; c < headDim; c++) {
-            dot += dOut[oi + c] * v[vj + c];
-            dv[vj + c] += pij * dOut[oi + c];
-          }
-          dp[j] = dot;
-          rowDot += pij * dot;
-        }
-        for (let j = 0; j <= i; j++) {
-          const pij = probs[p + j];
-          if (pij === 0) continue;
-          const ds = pij * (dp[j] - rowDot) * scale;
-          const kj = (b * seq + j) * width + h * headDim;
-          for (let c = 0; c < headDim; c++) {
-            dq[oi + c] += ds * k[kj + c];
-            dk[kj + c] += ds * q[oi + c];
-          }
-        }
+        for (let j = 0; j <= i; j++) rowDot += p[row + j] * ds[row + j];
+        for (let j = 0; j < seq; j++) ds[row + j] = p[row + j] === 0 ? 0 : p[row + j] * (ds[row + j] - rowDot) * scale;
       }
+      gemmCpu(ds, kh, seq, seq, headDim, {}, gh);
+      headBlock(dq, gh, b, h, seq, heads, headDim, true);
+      gemmCpu(ds, qh, seq, seq, headDim, { transA: true }, gh);
+      headBlock(dk, gh, b, h, seq, heads, headDim, true);
     }
   }
 }
