@@ -5,41 +5,17 @@
  * fine-tuning method.
  */
 import { describe, expect, it } from 'vitest';
-import type { LlamaConfig } from '../../../kernels/lm/config';
 import { LINEAR_MODULES } from '../../../kernels/lm/config';
 import type { Backend, Buf, Op } from '../../../kernels/lm/engine/backend';
 import { createCpuBackend } from '../../../kernels/lm/engine/cpu-backend';
 import { createGpuBackend } from '../../../kernels/lm/engine/gpu-backend';
 import { buildModel, optimizerOps, type AdapterConfig } from '../../../kernels/lm/engine/program';
-import type { ModelWeights } from '../../../kernels/lm/weights';
 import { createRng } from '../../../kernels/random/rng';
+import { SMALL_CONFIG, randomWeights } from '../../shared/small-model';
 import { maxRelDiff, testGpu } from '../gpu-setup';
 
 const rng = createRng(20261130);
-const CONFIG: LlamaConfig = {
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  vocab_size: 41,
-  hidden_size: 24,
-  intermediate_size: 37,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  num_key_value_heads: 2,
-  head_dim: 12,
-  hidden_act: 'silu',
-  max_position_embeddings: 64,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  rope_scaling: null,
-  attention_bias: false,
-  attention_dropout: 0,
-  mlp_bias: false,
-  tie_word_embeddings: false,
-  initializer_range: 0.02,
-  bos_token_id: 1,
-  eos_token_id: 2,
-  torch_dtype: 'float32',
-};
+const CONFIG = SMALL_CONFIG;
 
 /** Runs `build` on both backends with the same inputs; returns the named outputs of each. */
 async function both(build: (be: Backend, input: (values: Float32Array | Int32Array) => Buf) => { ops: Op[]; outputs: Record<string, Buf> }) {
@@ -220,31 +196,8 @@ describe('language-model ops on WebGPU against the CPU reference', () => {
   });
 });
 
-function randomWeights(c: LlamaConfig): ModelWeights {
-  const d = c.hidden_size;
-  const lin = (o: number, i: number) => rng.normals(o * i, 0.2);
-  return {
-    embedTokens: rng.normals(c.vocab_size * d, 0.5),
-    lmHead: rng.normals(c.vocab_size * d, 0.2),
-    finalNorm: rng.normals(d).map((v) => 1 + 0.1 * v),
-    layers: Array.from({ length: c.num_hidden_layers }, () => ({
-      inputNorm: rng.normals(d).map((v) => 1 + 0.1 * v),
-      postAttentionNorm: rng.normals(d).map((v) => 1 + 0.1 * v),
-      linear: {
-        q_proj: lin(d, d),
-        k_proj: lin(d, d),
-        v_proj: lin(d, d),
-        o_proj: lin(d, d),
-        gate_proj: lin(c.intermediate_size, d),
-        up_proj: lin(c.intermediate_size, d),
-        down_proj: lin(d, c.intermediate_size),
-      },
-    })),
-  };
-}
-
 describe('whole training steps of a small random model, GPU against CPU', () => {
-  const weights = randomWeights(CONFIG);
+  const weights = randomWeights(CONFIG, rng);
   const [batch, seq] = [2, 17];
   const rows = batch * seq;
   const tokens = ints(rows, CONFIG.vocab_size);

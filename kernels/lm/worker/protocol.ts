@@ -1,0 +1,36 @@
+/**
+ * Messages between the page and the language-model worker (worker.ts): the CPU path trains and
+ * every path generates there, so the page never blocks on the model's arithmetic. Each request
+ * carries an id; the worker answers with the same id, a result or an error message.
+ */
+import type { SftTaskId } from '../data/sft-tasks';
+import type { AdapterConfig } from '../engine/program';
+import type { GenerateOptions, Generation } from '../generate';
+import type { LmEvaluation, LmRunConfig } from '../trainer';
+
+export interface TrainerInfo {
+  trainableParams: number;
+  tokensPerStep: number;
+  trainableShapes: [string, number[]][];
+  epochs: number;
+  sequencesSeen: number;
+  truncated: number;
+}
+
+export type WorkerRequest =
+  | { type: 'load'; files: Record<string, ArrayBuffer> }
+  | { type: 'create-trainer'; task: SftTaskId; run: LmRunConfig }
+  | { type: 'run-steps'; count: number; evaluate: boolean }
+  | { type: 'trainables' }
+  | { type: 'generate'; prompts: number[][]; options: GenerateOptions; adapter: AdapterConfig | null; trained: [string, Float32Array][] | null };
+
+export interface WorkerResults {
+  load: { wasm: boolean };
+  'create-trainer': TrainerInfo;
+  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | null };
+  trainables: [string, Float32Array][];
+  generate: Generation[];
+}
+
+export type WorkerMessage = { id: number } & WorkerRequest;
+export type WorkerReply = { id: number; result?: unknown; error?: string };
