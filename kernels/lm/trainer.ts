@@ -13,7 +13,7 @@ import { LINEAR_MODULES, linearShape, modelParamCount } from './config';
 import { buildSchedule, finishRows, packRows, windowRows, type Rows, type Schedule, type Sequence } from './data/batches';
 import { PRETRAIN_SEED } from './data/corpus';
 import { heldOutWindows, pretrainingStream } from './data/pretraining';
-import type { SftExample, SftTask } from './data/sft-tasks';
+import { trainingSubset, type SftExample, type SftTask } from './data/sft-tasks';
 import type { Backend, Buf, Op } from './engine/backend';
 import { QLORA_BLOCK_SIZE, buildModel, optimizerOps, type AdapterConfig, type Model } from './engine/program';
 import type { LoadedModel } from './model-files';
@@ -34,6 +34,9 @@ export interface LmRunConfig {
   completionOnly: boolean;
   /** Share of each batch's rows that replays pretraining text. */
   replayShare: number;
+  /** Share of the task's training conversations used (quantity), and share of those with a wrong reply (quality). */
+  dataShare: number;
+  noisyShare: number;
   /** Seeds the data order. */
   seed: number;
   /** Global gradient-norm clipping (transformers' max_grad_norm; 0 turns it off). */
@@ -59,7 +62,7 @@ export interface LmTrainer extends Trainer<LmEvaluation> {
 }
 
 /** Pretraining windows held out for the forgetting measurement. */
-export const FORGETTING_WINDOWS = 8;
+export const FORGETTING_WINDOWS = 4;
 
 /** The sequences of conversations, with the loss on completions or on every token. */
 export function conversationSequences(model: LoadedModel, examples: readonly SftExample[], completionOnly: boolean): Sequence[] {
@@ -88,7 +91,8 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
   const m: Model = buildModel(be, config, model.weights, run.adapter, shape);
   const rows = run.batch * seq;
 
-  const schedule = buildSchedule(conversationSequences(model, task.train, run.completionOnly), {
+  const examples = trainingSubset(task, run.dataShare, run.noisyShare, run.seed);
+  const schedule = buildSchedule(conversationSequences(model, examples, run.completionOnly), {
     steps: run.steps,
     batch: run.batch,
     seq,
@@ -200,7 +204,10 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
         stepLosses = await be.read(history, count, stepsDone);
         stepsDone += count;
       }
-      return { stepLosses, evaluation: evaluateNow ? await evaluate() : null };
+      if (!evaluateNow) return { stepLosses, evaluation: null };
+      const t0 = performance.now();
+      const evaluation = await evaluate();
+      return { stepLosses, evaluation, evaluationMs: performance.now() - t0 };
     },
     async trainables() {
       const out = new Map<string, Float32Array>();

@@ -25,8 +25,8 @@ export interface LoopOptions<E> {
   onEvaluation?: (step: number, evaluation: E) => void | Promise<void>;
   /** Awaited before each chunk: yields to the page and throws to stop. */
   tick?: () => Promise<void>;
-  /** Called after each chunk with the steps done. */
-  onProgress?: (stepsDone: number) => void;
+  /** Called after each chunk with the steps done and every step's loss so far. */
+  onProgress?: (stepsDone: number, stepLosses: readonly number[]) => void;
   /** Wall time one chunk aims at, in ms (default 40). */
   chunkMs?: number;
   /** Most steps in one chunk (default: no limit besides the evaluation points). */
@@ -38,6 +38,8 @@ export interface LoopResult<E> {
   stepLosses: number[];
   /** Steps per second of training time, evaluations included. */
   stepsPerSecond: number;
+  /** Steps per second without the evaluations (when the trainer reports their time). */
+  trainingStepsPerSecond: number;
 }
 
 export async function trainLoop<E>(trainer: Trainer<E>, options: LoopOptions<E>): Promise<LoopResult<E>> {
@@ -71,6 +73,7 @@ export async function trainLoop<E>(trainer: Trainer<E>, options: LoopOptions<E>)
 
   let done = 0;
   let trainingMs = 0;
+  let evaluationMs = 0;
   let count = 1;
   while (done < steps) {
     await options.tick?.();
@@ -81,6 +84,7 @@ export async function trainLoop<E>(trainer: Trainer<E>, options: LoopOptions<E>)
     const report = await trainer.runSteps(n, evaluate);
     const elapsed = performance.now() - t0;
     trainingMs += elapsed;
+    evaluationMs += report.evaluationMs ?? 0;
     report.stepLosses.forEach((loss, i) => {
       if (limit === Infinity && Number.isFinite(loss)) limit = DIVERGENCE_FACTOR * Math.max(loss, 1e-6);
       check(done + i + 1, [loss]);
@@ -88,10 +92,15 @@ export async function trainLoop<E>(trainer: Trainer<E>, options: LoopOptions<E>)
     });
     done += n;
     if (report.evaluation) await record(done, report.evaluation);
-    options.onProgress?.(done);
+    options.onProgress?.(done, stepLosses);
     // The next chunk: as many steps as fit in chunkMs at this chunk's pace, at most doubling.
     const perStep = elapsed / n;
     count = Math.max(1, Math.min(2 * n, Math.floor(chunkMs / Math.max(perStep, 1e-3))));
   }
-  return { evaluations, stepLosses, stepsPerSecond: steps / (trainingMs / 1000) };
+  return {
+    evaluations,
+    stepLosses,
+    stepsPerSecond: steps / (trainingMs / 1000),
+    trainingStepsPerSecond: steps / (Math.max(1e-3, trainingMs - evaluationMs) / 1000),
+  };
 }

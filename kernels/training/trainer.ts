@@ -11,6 +11,8 @@ export interface ChunkReport<E> {
   stepLosses: Float32Array;
   /** The evaluation after the chunk, when one was asked for. */
   evaluation: E | null;
+  /** Milliseconds the evaluation took, when the trainer measures it (so throughput can leave it out). */
+  evaluationMs?: number;
 }
 
 export interface Trainer<E> {

@@ -60,26 +60,28 @@ function place(out: Rows, s: Sequence, r: number, col: number, segment: number):
 }
 
 /**
- * Packs sequences in order into rows: each goes after the previous one if it fits, else opens a new
- * row (the rest of the row is padding). A sequence longer than a row is cut.
+ * Packs sequences into rows by best-fit decreasing, as TRL's `pack_dataset(strategy="bfd")` does:
+ * longest first, each into the row with the least room that still holds it, else a new row. A
+ * sequence longer than a row is cut (TRL truncates it too). The rest of a row is padding.
  */
 export function packRows(sequences: readonly Sequence[], seq: number, pad: number): Rows {
-  const placements: [row: number, col: number][] = [];
-  let row = 0;
-  let col = 0;
-  for (const s of sequences) {
-    const need = Math.min(s.ids.length - 1, seq);
-    if (col > 0 && col + need > seq) {
-      row++;
-      col = 0;
+  const order = sequences.map((s, k) => ({ k, need: Math.min(s.ids.length - 1, seq) })).sort((a, b) => b.need - a.need || a.k - b.k);
+  const free: number[] = [];
+  const placement: [row: number, col: number][] = new Array(sequences.length);
+  for (const { k, need } of order) {
+    let best = -1;
+    for (let r = 0; r < free.length; r++) if (free[r] >= need && (best < 0 || free[r] < free[best])) best = r;
+    if (best < 0) {
+      best = free.length;
+      free.push(seq);
     }
-    placements.push([row, col]);
-    col += need;
+    placement[k] = [best, seq - free[best]];
+    free[best] -= need;
   }
-  const out = emptyRows(placements.length ? row + 1 : 0, seq, pad);
+  const out = emptyRows(free.length, seq, pad);
   sequences.forEach((s, k) => {
     if (s.ids.length - 1 > seq) out.truncated++;
-    place(out, s, placements[k][0], placements[k][1], k);
+    place(out, s, placement[k][0], placement[k][1], k);
   });
   return out;
 }

@@ -152,6 +152,25 @@ function pirateTask(): SftTask {
   };
 }
 
+/**
+ * The training conversations a run uses: a seeded `share` of the task's set, with a `noisy` share
+ * of them given the reply of another conversation (a wrong answer, as careless labelling gives).
+ */
+export function trainingSubset(task: SftTask, share: number, noisy: number, seed: number): SftExample[] {
+  if (!(share > 0 && share <= 1)) throw new Error(`the data share must be in (0, 1], got ${share}`);
+  if (!(noisy >= 0 && noisy <= 1)) throw new Error(`the noisy share must be in [0, 1], got ${noisy}`);
+  const rng = createRng(seed + 7919);
+  const chosen = shuffled(task.train, rng).slice(0, Math.max(1, Math.round(share * task.train.length)));
+  const corrupt = Math.round(noisy * chosen.length);
+  return chosen.map((ex, i) => {
+    if (i >= corrupt || chosen.length < 2) return ex;
+    // A reply with a different fact, from another conversation of the subset.
+    let j = (i + 1 + rng.int(chosen.length - 1)) % chosen.length;
+    while (chosen[j].fact === ex.fact && j !== i) j = (j + 1) % chosen.length;
+    return { messages: [ex.messages[0], chosen[j].messages[1]], fact: ex.fact };
+  });
+}
+
 const BUILDERS: Record<SftTaskId, () => SftTask> = { json: jsonTask, facts: factsTask, pirate: pirateTask };
 const cache = new Map<SftTaskId, SftTask>();
 

@@ -100,13 +100,15 @@ describe('packing', () => {
     { ids: [1, 9, 10], lossMask: [0, 1, 1] },
     { ids: [1, 11, 12, 13, 14, 15, 16], lossMask: [0, 0, 0, 1, 1, 1, 1] },
   ];
-  it('packs whole sequences into rows, restarting positions, one segment each, padding after', () => {
+  it('packs by best-fit decreasing, as TRL: longest first, each into the fullest row that holds it; positions restart, one segment each', () => {
     const r = packRows(seqs, 8, 0);
     expect(r.rows).toBe(2);
-    expect(Array.from(r.positions.subarray(0, 8))).toEqual([0, 1, 2, 3, 0, 1, 0, 0]);
-    expect(Array.from(r.segments.subarray(0, 8))).toEqual([0, 0, 0, 0, 1, 1, -1, -1]);
-    expect(Array.from(r.targets.subarray(0, 4))).toEqual([5, 6, 7, 8]);
-    expect(Array.from(r.weights.subarray(0, 4))).toEqual([0, 1, 1, 1]);
+    // Row 0: the 6-position sequence, then the 2-position one fills it exactly; row 1: the 4-position one and padding.
+    expect(Array.from(r.positions.subarray(0, 8))).toEqual([0, 1, 2, 3, 4, 5, 0, 1]);
+    expect(Array.from(r.segments.subarray(0, 8))).toEqual([2, 2, 2, 2, 2, 2, 1, 1]);
+    expect(Array.from(r.segments.subarray(8))).toEqual([0, 0, 0, 0, -1, -1, -1, -1]);
+    expect(Array.from(r.targets.subarray(0, 4))).toEqual([11, 12, 13, 14]);
+    expect(Array.from(r.weights.subarray(0, 6))).toEqual([0, 0, 1, 1, 1, 1]);
   });
   it('gives the same loss as padding one sequence per row, with fewer rows: no sequence sees another', () => {
     const lossOf = (layout: ReturnType<typeof packRows>) => {
