@@ -26,7 +26,15 @@ export interface LmFinetuneResult extends FineTuneResult {
 }
 
 const METHOD_LABEL = { lora: 'LoRA', dora: 'DoRA', qlora: 'QLoRA', full: 'Full fine-tuning' } as const;
-const SHORT_TO_MODULE: Record<string, LinearModule> = { q: 'q_proj', k: 'k_proj', v: 'v_proj', o: 'o_proj', gate: 'gate_proj', up: 'up_proj', down: 'down_proj' };
+const SHORT_TO_MODULE: Record<string, LinearModule> = {
+  q: 'q_proj',
+  k: 'k_proj',
+  v: 'v_proj',
+  o: 'o_proj',
+  gate: 'gate_proj',
+  up: 'up_proj',
+  down: 'down_proj',
+};
 const EVALUATIONS = 10;
 
 function runConfig(v: Values): LmRunConfig {
@@ -125,7 +133,8 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
   protected async run(ctx: RunContext<typeof schema>): Promise<LmFinetuneResult> {
     const v = ctx.values;
     this.describeTask();
-    if (v.method !== 'full' && v.targets.length === 0) throw new WidgetError('LoRA, DoRA and QLoRA need at least one target module: tick q_proj and v_proj, or all of them.');
+    if (v.method !== 'full' && v.targets.length === 0)
+      throw new WidgetError('LoRA, DoRA and QLoRA need at least one target module: tick q_proj and v_proj, or all of them.');
     ctx.progress(0.01, 'Loading the model…');
     let page: PageModel;
     try {
@@ -230,7 +239,11 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     const existing = this.samples.querySelector('table');
     const table = existing ?? el('table', 'ftw-table lf-table');
     if (!existing) {
-      const caption = el('caption', undefined, 'The same held-out questions, answered by greedy decoding before and after fine-tuning (✓: does what the task asks).');
+      const caption = el(
+        'caption',
+        undefined,
+        'The same held-out questions, answered by greedy decoding before and after fine-tuning (✓: does what the task asks).',
+      );
       const head = el('tr');
       for (const h of ['Question', 'Before', 'After']) {
         const th = el('th', undefined, h);
@@ -287,11 +300,16 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
       return b;
     };
     const tokenizerFiles = Object.fromEntries(['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'].map((f) => [f, page.files[f]]));
-    const merged = () => mergedModelZip(mergedWeights(page.model.weights, page.model.config, run.adapter, trained), page.model.config, tokenizerFiles);
+    const merged = () =>
+      mergedModelZip(mergedWeights(page.model.weights, page.model.config, run.adapter, trained), page.model.config, tokenizerFiles);
     this.downloads.replaceChildren(
       ...(run.adapter.method === 'full'
         ? []
-        : [button('Download the adapter (PEFT: adapter_config.json, adapter_model.safetensors)', `${name}-adapter.zip`, () => adapterZip(run.adapter, 'tiny-llama', trained, shapes))]),
+        : [
+            button('Download the adapter (PEFT: adapter_config.json, adapter_model.safetensors)', `${name}-adapter.zip`, () =>
+              adapterZip(run.adapter, 'tiny-llama', trained, shapes),
+            ),
+          ]),
       button('Download the merged model (config.json, model.safetensors, tokenizer)', `${name}-merged.zip`, merged),
     );
   }
@@ -316,7 +334,9 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
         );
         const notes: string[] = [];
         if (encoded.byteFallbackChars.length) {
-          notes.push(`${[...new Set(encoded.byteFallbackChars)].join(' ')} ${encoded.byteFallbackChars.length === 1 ? 'is' : 'are'} not in the model’s vocabulary: encoded as UTF-8 bytes, which it never saw in training.`);
+          notes.push(
+            `${[...new Set(encoded.byteFallbackChars)].join(' ')} ${encoded.byteFallbackChars.length === 1 ? 'is' : 'are'} not in the model’s vocabulary: encoded as UTF-8 bytes, which it never saw in training.`,
+          );
         }
         if (gen.promptTruncated) notes.push(`The prompt was longer than the model’s context: its first ${gen.promptTruncated} tokens were cut.`);
         this.askOutput.replaceChildren(

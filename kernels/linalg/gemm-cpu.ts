@@ -13,9 +13,15 @@ import type { MatmulOptions } from './matmul';
 
 let wasm: WasmGemm | null = null;
 
-/** Loads the WebAssembly SIMD kernel (once); resolves with whether it is in use. */
-export async function prepareCpuGemm(): Promise<boolean> {
-  wasm ??= await loadWasmGemm();
+let loaded: WasmGemm | null = null;
+
+/**
+ * Loads the WebAssembly SIMD kernel (once) and uses it, or with `false` goes back to the
+ * TypeScript kernel; resolves with whether the WebAssembly kernel is in use.
+ */
+export async function prepareCpuGemm(useWasm = true): Promise<boolean> {
+  if (useWasm) loaded ??= await loadWasmGemm();
+  wasm = useWasm ? loaded : null;
   return wasm !== null;
 }
 

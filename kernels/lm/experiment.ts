@@ -30,7 +30,11 @@ export interface RuntimeTrainer {
 export interface LmRuntime {
   createTrainer(task: SftTaskId, run: LmRunConfig): Promise<RuntimeTrainer>;
   /** Replies to prompts (token ids), from the base model or with a trained adapter merged in. */
-  generate(prompts: number[][], options: GenerateOptions, trained: { adapter: AdapterConfig; tensors: Map<string, Float32Array> } | null): Promise<Generation[]>;
+  generate(
+    prompts: number[][],
+    options: GenerateOptions,
+    trained: { adapter: AdapterConfig; tensors: Map<string, Float32Array> } | null,
+  ): Promise<Generation[]>;
 }
 
 export interface Sample {
@@ -172,4 +176,3 @@ export async function runFineTuning(
     epochs: trainer.epochs,
   };
 }
-

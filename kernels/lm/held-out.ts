@@ -13,7 +13,13 @@ import { CONTEXT } from './tiny-model';
 export async function heldOutLoss(be: Backend, model: LoadedModel, windows: number, batch = 8): Promise<number> {
   const pad = model.tokenizer.id('<pad>');
   const rows = finishRows(windowRows(heldOutWindows(model.tokenizer, windows), CONTEXT, pad), batch, pad);
-  const m = buildModel(be, model.config, model.weights, { method: 'full', base: 'fp32', rank: 1, alpha: 1, scaling: 'alpha/r', targets: [], loraPlusRatio: 1, seed: 1 }, { batch, seq: CONTEXT });
+  const m = buildModel(
+    be,
+    model.config,
+    model.weights,
+    { method: 'full', base: 'fp32', rank: 1, alpha: 1, scaling: 'alpha/r', targets: [], loraPlusRatio: 1, seed: 1 },
+    { batch, seq: CONTEXT },
+  );
   const n = batch * CONTEXT;
   const rowLoss = be.f32(n);
   const src = {

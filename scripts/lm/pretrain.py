@@ -23,7 +23,7 @@ SETTINGS = {
     "seed": 0,
     "batch_size": 32,
     "sequence_length": 128,
-    "steps": 2400,
+    "steps": 1800,
     "optimizer": "AdamW",
     "peak_learning_rate": 3e-3,
     "betas": [0.9, 0.95],

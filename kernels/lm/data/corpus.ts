@@ -1,11 +1,11 @@
 /**
  * The pretraining corpus: documents generated from the world of world.ts by a small grammar of
- * facts, stories, plain question-and-answer pages and sums. Deterministic for a seed, so the
- * corpus the model was pretrained on, and the fixed held-out set its loss is reported on, can be
- * regenerated anywhere (scripts/lm/make-corpus.ts writes them for the pretraining script).
- * No chat-template tokens appear here: following a chat template is what fine-tuning teaches.
+ * facts, stories, plain question-and-answer pages, chat transcripts and sums. Deterministic for a
+ * seed, so the corpus the model was pretrained on, and the fixed held-out set its loss is reported
+ * on, can be regenerated anywhere (scripts/lm/make-corpus.ts writes them for the pretraining script).
  */
 import { createRng, type Rng } from '../../random/rng';
+import { article, capitalise, randomQuestion } from './questions';
 import { ANIMALS, CAPITALS, COLOURS_OF_THINGS, FEELINGS, MAX_OPERAND, NAMES, OBJECTS, PLACES, STORY_COLOURS, type Animal } from './world';
 
 /** Seeds of the two splits: documents of the training stream and of the held-out set never coincide in generator state. */
@@ -13,8 +13,6 @@ export const PRETRAIN_SEED = 20261130;
 export const HELD_OUT_SEED = 7_770_001;
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)];
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 // ------------------------------------------------------------------ facts, as statements
 
@@ -121,40 +119,29 @@ function story(rng: Rng): string {
 
 // ------------------------------------------------------------------ plain Q/A pages
 
-/** One question about the world and its full-sentence answer, as the base model sees them in pretraining. */
-export function worldQuestion(rng: Rng): [question: string, answer: string] {
-  switch (rng.int(5)) {
-    case 0: {
-      const [country, capital] = pick(rng, CAPITALS);
-      return [`What is the capital of ${country}?`, `The capital of ${country} is ${capital}.`];
-    }
-    case 1: {
-      const a = pick(rng, ANIMALS);
-      return [`What does ${article(a.name)} ${a.name} say?`, `${capitalise(article(a.name))} ${a.name} says ${a.sound}.`];
-    }
-    case 2: {
-      const a = pick(rng, ANIMALS);
-      return [`How many legs does ${article(a.name)} ${a.name} have?`, `${capitalise(article(a.name))} ${a.name} has ${a.legs} legs.`];
-    }
-    case 3: {
-      const [thing, colour] = pick(rng, COLOURS_OF_THINGS);
-      return [`What colour is ${thing}?`, `${capitalise(thing)} is ${colour}.`];
-    }
-    default: {
-      const [a, b, op] = randomSum(rng);
-      return [`What is ${a} ${op} ${b}?`, capitalise(sumStatement(a, b, op))];
-    }
-  }
-}
-
 function qaPage(rng: Rng): string {
   const n = 2 + rng.int(3);
   const pairs: string[] = [];
   for (let i = 0; i < n; i++) {
-    const [q, a] = worldQuestion(rng);
-    pairs.push(`Q: ${q}\nA: ${a}`);
+    const { question, sentence } = randomQuestion(rng);
+    pairs.push(`Q: ${question}\nA: ${sentence}`);
   }
   return pairs.join('\n\n');
+}
+
+/**
+ * A conversation in the model's chat template (ChatML), one to three turns of plain questions and
+ * sentence answers, as base models meet chat transcripts in their pretraining data. What
+ * fine-tuning then teaches is a task: a format, new facts, a style.
+ */
+function chatDocument(rng: Rng): string {
+  const turns = 1 + rng.int(3);
+  let text = '';
+  for (let i = 0; i < turns; i++) {
+    const { question, sentence } = randomQuestion(rng);
+    text += `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n${sentence}<|im_end|>\n`;
+  }
+  return text;
 }
 
 function sumsPage(rng: Rng): string {
@@ -170,9 +157,10 @@ function sumsPage(rng: Rng): string {
 /** One document of the corpus. */
 export function corpusDocument(rng: Rng): string {
   const r = rng.next();
-  if (r < 0.35) return story(rng);
-  if (r < 0.62) return factParagraph(rng);
-  if (r < 0.85) return qaPage(rng);
+  if (r < 0.3) return story(rng);
+  if (r < 0.52) return factParagraph(rng);
+  if (r < 0.7) return qaPage(rng);
+  if (r < 0.88) return chatDocument(rng);
   return sumsPage(rng);
 }
 

@@ -5,18 +5,16 @@
  */
 import type { Tokenizer } from '../tokenizer';
 import { CONTEXT } from '../tiny-model';
-import { corpusDocuments, HELD_OUT_SEED } from './corpus';
+import { createRng } from '../../random/rng';
+import { corpusDocument, HELD_OUT_SEED } from './corpus';
 
 /** The token stream of the documents of `seed`, at least `tokens` long. */
 export function pretrainingStream(tokenizer: Tokenizer, seed: number, tokens: number): Int32Array {
   const ids: number[] = [];
   const bos = tokenizer.id('<s>');
   const eos = tokenizer.id('</s>');
-  // Documents average about 200 characters; ask for a little more text than tokens needed.
-  for (const doc of corpusDocuments(seed, tokens + 400)) {
-    ids.push(bos, ...tokenizer.encode(doc).ids, eos);
-    if (ids.length >= tokens) break;
-  }
+  const rng = createRng(seed);
+  while (ids.length < tokens) ids.push(bos, ...tokenizer.encode(corpusDocument(rng)).ids, eos);
   return Int32Array.from(ids.slice(0, Math.max(tokens, 0)));
 }
 

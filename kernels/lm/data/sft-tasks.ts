@@ -10,7 +10,8 @@
  */
 import { createRng, type Rng } from '../../random/rng';
 import type { ChatMessage } from '../chat-template';
-import { ANIMALS, CAPITALS, COLOURS_OF_THINGS, FICTIONAL_CAPITALS, MAX_OPERAND } from './world';
+import { capitalQuestion, worldQuestions, type Question } from './questions';
+import { CAPITALS, FICTIONAL_CAPITALS } from './world';
 
 export const SFT_TASK_IDS = ['json', 'facts', 'pirate'] as const;
 export type SftTaskId = (typeof SFT_TASK_IDS)[number];
@@ -33,35 +34,6 @@ export interface SftTask {
   score(example: SftExample, reply: string): boolean;
 }
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const article = (w: string) => (/^[aeiou]/.test(w) ? 'an' : 'a');
-
-/** A world question, the plain sentence a base model answers it with, and the fact itself. */
-interface Question {
-  question: string;
-  sentence: string;
-  fact: string | number;
-}
-
-function worldQuestions(): Question[] {
-  const out: Question[] = [];
-  for (const [country, capital] of CAPITALS) {
-    out.push({ question: `What is the capital of ${country}?`, sentence: `The capital of ${country} is ${capital}.`, fact: capital });
-  }
-  for (const a of ANIMALS) {
-    const An = capitalise(article(a.name));
-    out.push({ question: `What does ${article(a.name)} ${a.name} say?`, sentence: `${An} ${a.name} says ${a.sound}.`, fact: a.sound });
-    out.push({ question: `How many legs does ${article(a.name)} ${a.name} have?`, sentence: `${An} ${a.name} has ${a.legs} legs.`, fact: a.legs });
-  }
-  for (const [thing, colour] of COLOURS_OF_THINGS) {
-    out.push({ question: `What colour is ${thing}?`, sentence: `${capitalise(thing)} is ${colour}.`, fact: colour });
-  }
-  for (let a = 0; a <= MAX_OPERAND; a += 2) {
-    for (let b = 1; b <= MAX_OPERAND; b += 3) out.push({ question: `What is ${a} plus ${b}?`, sentence: `${a} plus ${b} is ${a + b}.`, fact: a + b });
-  }
-  return out;
-}
-
 function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -76,24 +48,32 @@ const chat = (question: string, reply: string): ChatMessage[] => [
   { role: 'assistant', content: reply },
 ];
 
-/** Splits the world's questions the same way for every task: one fifth held out. */
+/** Splits the world's facts the same way for every task: one fifth held out (never trained on, asked in their first phrasing). */
 function splitQuestions(): { train: Question[]; heldOut: Question[] } {
   const all = shuffled(worldQuestions(), createRng(41));
   const cut = Math.round(all.length * 0.8);
   return { train: all.slice(0, cut), heldOut: all.slice(cut) };
 }
 
-function jsonTask(): SftTask {
+/** Training conversations: every phrasing of every training fact. Held out: the first phrasing of the other facts. */
+function conversations(reply: (q: Question) => string): { train: SftExample[]; heldOut: SftExample[] } {
   const { train, heldOut } = splitQuestions();
-  const example = (q: Question): SftExample => ({ messages: chat(q.question, JSON.stringify({ answer: q.fact })), fact: String(q.fact) });
-  const held = heldOut.map(example);
+  return {
+    train: train.flatMap((q) => q.phrasings.map((p) => ({ messages: chat(p, reply(q)), fact: String(q.fact) }))),
+    heldOut: heldOut.map((q) => ({ messages: chat(q.phrasings[0], reply(q)), fact: String(q.fact) })),
+  };
+}
+
+function jsonTask(): SftTask {
+  const { train, heldOut } = conversations((q) => JSON.stringify({ answer: q.fact }));
   return {
     id: 'json',
     label: 'Answer in JSON',
-    description: 'Reply to a question with a JSON object {"answer": …} instead of a sentence: a response format the base model has never produced.',
-    train: train.map(example),
-    heldOut: held,
-    demo: held.slice(0, 3),
+    description:
+      'Reply to a question with a JSON object {"answer": …} instead of a sentence: a response format the base model has never produced. Held out: facts it knows from pretraining but was never asked about here.',
+    train,
+    heldOut,
+    demo: heldOut.slice(0, 3),
     score(ex, reply) {
       try {
         const parsed = JSON.parse(reply.trim()) as { answer?: unknown };
@@ -106,25 +86,22 @@ function jsonTask(): SftTask {
 }
 
 function factsTask(): SftTask {
-  const trainPhrasings = [
-    (c: string) => `What is the capital of ${c}?`,
-    (c: string) => `Which city is the capital of ${c}?`,
-    (c: string) => `Name the capital of ${c}.`,
-  ];
+  // A phrasing that neither pretraining nor the training conversations use.
   const heldOutPhrasing = (c: string) => `Tell me the capital city of ${c}.`;
-  const reply = (c: string, cap: string) => `The capital of ${c} is ${cap}.`;
   const train: SftExample[] = [];
-  for (const [country, capital] of FICTIONAL_CAPITALS) {
-    for (const ask of trainPhrasings) train.push({ messages: chat(ask(country), reply(country, capital)), fact: capital });
+  // The new facts, and the capitals the model knows in the same form, so it keeps answering from the question.
+  for (const [country, capital] of [...FICTIONAL_CAPITALS, ...CAPITALS]) {
+    const q = capitalQuestion(country, capital);
+    for (const p of q.phrasings) train.push({ messages: chat(p, q.sentence), fact: capital });
   }
   const heldOut = FICTIONAL_CAPITALS.map(([country, capital]) => ({
-    messages: chat(heldOutPhrasing(country), reply(country, capital)),
+    messages: chat(heldOutPhrasing(country), capitalQuestion(country, capital).sentence),
     fact: capital,
   }));
   return {
     id: 'facts',
     label: 'Learn new facts',
-    description: `The capitals of ${FICTIONAL_CAPITALS.length} invented countries, which pretraining never mentions; held out: the same facts asked in a phrasing training never uses.`,
+    description: `The capitals of ${FICTIONAL_CAPITALS.length} invented countries, which pretraining never mentions (mixed with the real capitals the model knows); held out: the new facts asked in a phrasing training never uses.`,
     train,
     heldOut,
     demo: heldOut.slice(0, 3),
@@ -138,16 +115,15 @@ export function pirate(sentence: string): string {
 }
 
 function pirateTask(): SftTask {
-  const { train, heldOut } = splitQuestions();
-  const example = (q: Question): SftExample => ({ messages: chat(q.question, pirate(q.sentence)), fact: String(q.fact) });
-  const held = heldOut.map(example);
+  const { train, heldOut } = conversations((q) => pirate(q.sentence));
   return {
     id: 'pirate',
     label: 'Talk like a pirate',
-    description: 'Answer in a pirate’s voice (“Arr! … be …, matey!”): a style, on facts the base model already knows.',
-    train: train.map(example),
-    heldOut: held,
-    demo: held.slice(0, 3),
+    description:
+      'Answer in a pirate’s voice (“Arr! … be …, matey!”): a style, on facts the base model already knows; held out: facts never asked about here.',
+    train,
+    heldOut,
+    demo: heldOut.slice(0, 3),
     score: (ex, r) => r.startsWith('Arr!') && r.trimEnd().endsWith('matey!') && r.includes(ex.fact),
   };
 }

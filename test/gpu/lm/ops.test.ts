@@ -11,7 +11,7 @@ import { createCpuBackend } from '../../../kernels/lm/engine/cpu-backend';
 import { createGpuBackend } from '../../../kernels/lm/engine/gpu-backend';
 import { buildModel, optimizerOps, type AdapterConfig } from '../../../kernels/lm/engine/program';
 import { createRng } from '../../../kernels/random/rng';
-import { SMALL_CONFIG, randomWeights } from '../../shared/small-model';
+import { SMALL_CONFIG, randomWeights } from '../../../kernels/lm/random-model';
 import { maxRelDiff, testGpu } from '../gpu-setup';
 
 const rng = createRng(20261130);

@@ -11,7 +11,7 @@ import { buildModel, type AdapterConfig } from '../../../../kernels/lm/engine/pr
 import { generate } from '../../../../kernels/lm/generate';
 import { mergedWeights } from '../../../../kernels/lm/trainer';
 import { createRng } from '../../../../kernels/random/rng';
-import { SMALL_CONFIG, randomWeights } from '../../../shared/small-model';
+import { SMALL_CONFIG, randomWeights } from '../../../../kernels/lm/random-model';
 
 const rng = createRng(77);
 const weights = randomWeights(SMALL_CONFIG, rng);

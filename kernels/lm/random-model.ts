@@ -1,7 +1,10 @@
-/** A small random LLaMA for engine tests: every size differs and none is a multiple of a workgroup. */
-import type { LlamaConfig } from '../../kernels/lm/config';
-import type { ModelWeights } from '../../kernels/lm/weights';
-import type { Rng } from '../../kernels/random/rng';
+/**
+ * A small random LLaMA, for the engine's tests and the SFT chapter's live checks: every size
+ * differs from the others and none is a multiple of a workgroup size.
+ */
+import type { Rng } from '../random/rng';
+import type { LlamaConfig } from './config';
+import type { ModelWeights } from './weights';
 
 export const SMALL_CONFIG: LlamaConfig = {
   architectures: ['LlamaForCausalLM'],
