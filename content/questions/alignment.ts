@@ -73,7 +73,7 @@ export const alignmentQuestions = [
     prompt:
       "Write DPO's loss for one pair with β = beta, policy log-probs pw (chosen) and pl (rejected), reference log-probs rw and rl. You may use log, exp and sigmoid.",
     answer:
-      "−log σ(β·((pw − rw) − (pl − rl))). Equivalent forms: log(1 + exp(−β·((pw − rw) − (pl − rl)))), or softplus of the negated margin. TRL's sigmoid loss computes exactly this (label_smoothing = 0).",
+      "−log σ(β·((pw − rw) − (pl − rl))). Equivalent forms: log(1 + exp(−β·((pw − rw) − (pl − rl)))), or softplus of the negated margin. TRL's default sigmoid loss computes exactly this.",
     variables: [
       { name: 'beta', description: 'β', min: 0.01, max: 1 },
       {
@@ -357,7 +357,7 @@ export const alignmentQuestions = [
     anchor: 'the-dpo-loss',
     prompt: "What does label smoothing ε do in DPO's sigmoid loss (cDPO)?",
     answer:
-      "It assumes each preference label is flipped with probability ε: loss = −(1 − ε)·log σ(βΔ) − ε·log σ(−βΔ). The loss then has a finite optimum margin instead of pushing it to infinity, which makes DPO more robust to noisy labels. TRL's sigmoid loss had this label_smoothing argument up to v0.28; check the version you use.",
+      "It assumes each preference label is flipped with probability ε: loss = −(1 − ε)·log σ(βΔ) − ε·log σ(−βΔ). The loss then has a finite optimum margin instead of pushing it to infinity, which makes DPO more robust to noisy labels. TRL's sigmoid loss applied label_smoothing this way up to v0.28; from v0.29 it ignores it (only the robust, EXO and AOT losses read it), so check the version you use.",
     choices: [
       {
         text: 'Treats labels as flipped with probability ε, so the optimal margin is finite',

@@ -15,6 +15,17 @@ export function loraParamCount(model: ModelShape, rank: number, targets: readonl
   return perLayer * model.layers;
 }
 
+/** Sizes of every adapter tensor (A: r x in, B: out x r), per module and layer, for per-tensor optimizer rules. */
+export function loraTensorSizes(model: ModelShape, rank: number, targets: readonly LinearModule[]): number[] {
+  const sizes: number[] = [];
+  for (let layer = 0; layer < model.layers; layer++)
+    for (const t of new Set(targets)) {
+      const s = linearShape(model, t);
+      if (s) sizes.push(rank * s.in, s.out * rank);
+    }
+  return sizes;
+}
+
 /**
  * Trainable parameters of one (out x in) linear layer under each method of the trainer:
  * LoRA r (in + out); DoRA adds the magnitude vector m (out); full fine-tuning trains W (out * in).

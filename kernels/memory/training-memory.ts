@@ -123,3 +123,21 @@ export function logitsBytes(l: LogitsInput): number {
   }
   return 6 * s * b * v;
 }
+
+/**
+ * Adam's two moment buffers (the master weights are the parameters themselves when they train in
+ * fp32, as LoRA adapters usually do). bitsandbytes' 8-bit Adam (Dettmers et al. 2022, "8-bit
+ * Optimizers via Block-wise Quantization"; bitsandbytes 0.50 `optim/optimizer.py`) stores each
+ * moment in one byte with an fp32 absmax per 256-value block, but keeps tensors smaller than
+ * `min_8bit_size` = 4096 values in 32 bits.
+ */
+export const EIGHT_BIT_ADAM = { blockSize: 256, minTensorSize: 4096 } as const;
+
+export function adamMomentBytes(tensorSizes: readonly number[], bits: 32 | 8): number {
+  let bytes = 0;
+  for (const n of tensorSizes) {
+    if (bits === 32 || n < EIGHT_BIT_ADAM.minTensorSize) bytes += 8 * n;
+    else bytes += 2 * n + 2 * 4 * Math.ceil(n / EIGHT_BIT_ADAM.blockSize);
+  }
+  return bytes;
+}

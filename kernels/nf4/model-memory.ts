@@ -41,3 +41,11 @@ export function quantizedWeightMemory(m: ModelShape): QuantizedWeightMemory {
     nf4DoubleQuantBytes: weights(true),
   };
 }
+
+/**
+ * What PEFT's `prepare_model_for_kbit_training` adds: it casts every fp16/bf16 parameter that is
+ * not 4-bit (embeddings, output head, norms) to fp32 (peft 0.20, `utils/other.py`), 2 more bytes each.
+ */
+export function kbitUpcastExtraBytes(m: ModelShape): number {
+  return 2 * (modelParamCount(m) - linearParamCount(m));
+}

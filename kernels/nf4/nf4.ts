@@ -1,7 +1,8 @@
 /**
  * Blockwise 4-bit quantization, the CPU reference (and test oracle) for the WGSL kernels in
- * `nf4-gpu.ts`. It follows bitsandbytes 0.48 (`quantize_4bit` / `dequantize_4bit`, whose
- * plain-PyTorch version is in `bitsandbytes/backends/default/ops.py`):
+ * `nf4-gpu.ts`. It follows bitsandbytes 0.50 (`quantize_4bit` / `dequantize_4bit`, whose
+ * plain-PyTorch version is in `bitsandbytes/backends/default/ops.py`; it finds the level with
+ * `torch.bucketize` over the midpoints, argmin before 0.50, both as below):
  *
  *   absmax_b = max |w_i| over block b (blockSize consecutive weights, the last block may be short)
  *   code_i   = index of the level nearest to w_i * (1 / absmax_b)   (ties go to the lower level)

@@ -1,13 +1,14 @@
 /**
  * Preference losses exactly as TRL computes them, with their gradients in closed form.
  *
- * Source: huggingface/trl, the 0.x trainers (DPOTrainer.dpo_loss with loss_type "sigmoid" and
- * "ipo", CPOTrainer with loss_type "simpo", KTOTrainer.kto_loss with loss_type "kto"). The
- * formulas below are the ones those methods apply to a batch of sequence log-probabilities:
+ * Source: huggingface/trl v1.9.0 (DPOTrainer._compute_loss with loss_type "sigmoid" and "ipo",
+ * trl.experimental.cpo.CPOTrainer with loss_type "simpo", KTOTrainer._compute_loss with loss_type
+ * "kto"); the formulas are the same at v0.28.0, whose sigmoid loss also applied label_smoothing
+ * (cDPO), which v0.29 dropped. They apply to a batch of sequence log-probabilities:
  *
  *   DPO   logits = (pc - pr) - (rc - rr)                        (summed log-probs)
  *         loss   = -(1 - eps) log sigma(beta logits) - eps log sigma(-beta logits)
- *                  (eps = label_smoothing, the cDPO variant; eps = 0 is the paper's loss)
+ *                  (eps: cDPO, TRL's label_smoothing up to v0.28; eps = 0 is the paper's and TRL's default)
  *   IPO   same logits, but every log-prob is first divided by its token count
  *         loss   = (logits - 1 / (2 beta))^2                   (beta is the paper's tau)
  *   SimPO logits = avg(pc) - avg(pr) - gamma / beta             (no reference model)
@@ -61,7 +62,7 @@ export interface DpoInput extends PairLogps {
   labelSmoothing?: number;
 }
 
-/** DPO's sigmoid loss (TRL loss_type "sigmoid"); with labelSmoothing > 0 the conservative cDPO loss. */
+/** DPO's sigmoid loss (TRL loss_type "sigmoid"); with labelSmoothing > 0 the conservative cDPO loss (TRL <= v0.28). */
 export function dpoLoss(input: DpoInput): PairLoss {
   const { policyChosen, policyRejected, refChosen, refRejected, beta, labelSmoothing = 0 } = input;
   checkBeta(beta);
@@ -123,7 +124,7 @@ export interface SimpoInput {
   gamma: number;
 }
 
-/** SimPO (TRL CPOTrainer loss_type "simpo"): -log sigma(beta (avg chosen - avg rejected) - gamma); no reference model. */
+/** SimPO (TRL experimental CPOTrainer, loss_type "simpo"): -log sigma(beta (avg chosen - avg rejected) - gamma); no reference model. */
 export function simpoLoss(input: SimpoInput): PairLoss {
   const { policyChosen, policyRejected, chosenLength, rejectedLength, beta, gamma } = input;
   checkBeta(beta);

@@ -3,8 +3,11 @@
  * through both formats with exact rounding (float-formats.ts).
  *
  * - A hidden state with a few very large channels, as LLMs have (Dettmers et al. 2022,
- *   "LLM.int8()"; Sun et al. 2024, "Massive Activations in Large Language Models"). Squaring it,
- *   as RMSNorm does, overflows float16 (x^2 > 65504 once |x| > 255.9) but not bfloat16.
+ *   "LLM.int8()"; Sun et al. 2024, "Massive Activations in Large Language Models"). Squaring it in
+ *   float16 overflows (x^2 > 65504 once |x| > 255.9), which is why transformers' RMSNorm upcasts
+ *   to float32 before the mean of squares (LlamaRMSNorm); computed that way it stays finite.
+ *   Matmuls accumulate in float32 too. What does overflow is a value above 65504 written back
+ *   to float16 storage: an output or an activation, not an intermediate sum.
  * - Gradients spread over many orders of magnitude (Micikevicius et al. 2018, "Mixed Precision
  *   Training", who added loss scaling for exactly this): in float16 those below 2^-25 become 0.
  */
@@ -46,6 +49,23 @@ export function meanSquareIn(x: Float64Array, f: FloatFormat): number {
   return roundToFormat(acc / x.length, f);
 }
 
+/**
+ * RMSNorm as transformers' LlamaRMSNorm computes it for a float16 input: upcast to float32, mean of
+ * squares and rsqrt in float32, result written back in float16 (gain 1). Returns the largest |y|.
+ */
+export function rmsNormUpcastMax(x: Float64Array, storage: FloatFormat): number {
+  const stored = Float32Array.from(x, (v) => roundToFormat(v, storage));
+  let sum = 0;
+  for (const v of stored) sum = Math.fround(sum + Math.fround(v * v));
+  const inv = Math.fround(1 / Math.sqrt(Math.fround(sum / x.length) + 1e-6));
+  let worst = 0;
+  for (const v of stored) worst = Math.max(worst, Math.abs(roundToFormat(Math.fround(v * inv), storage)));
+  return worst;
+}
+
+/** An output accumulated in float32 that exceeds float16's range, as it reads back from each storage format. */
+export const LARGE_OUTPUT = 70000;
+
 /** Fraction of non-zero values that round to zero in the format. */
 export function underflowFraction(x: Float64Array, f: FloatFormat): number {
   let zero = 0;
@@ -68,6 +88,11 @@ export interface DtypeComparison {
   meanSquareExact: number;
   meanSquareFloat16: number;
   meanSquareBfloat16: number;
+  /** Largest |RMSNorm(x)| with float16 storage and float32 inside, as transformers computes it. */
+  rmsNormFloat16Upcast: number;
+  /** LARGE_OUTPUT written back to float16 and to bfloat16. */
+  largeOutputFloat16: number;
+  largeOutputBfloat16: number;
   gradientsUnderflowFloat16: number;
   gradientsUnderflowBfloat16: number;
   relErrorFloat16: number;
@@ -83,6 +108,9 @@ export function compareComputeDtypes(rng: Rng): DtypeComparison {
     meanSquareExact: exact / x.length,
     meanSquareFloat16: meanSquareIn(x, FLOAT16),
     meanSquareBfloat16: meanSquareIn(x, BFLOAT16),
+    rmsNormFloat16Upcast: rmsNormUpcastMax(x, FLOAT16),
+    largeOutputFloat16: roundToFormat(LARGE_OUTPUT, FLOAT16),
+    largeOutputBfloat16: roundToFormat(LARGE_OUTPUT, BFLOAT16),
     gradientsUnderflowFloat16: underflowFraction(g, FLOAT16),
     gradientsUnderflowBfloat16: underflowFraction(g, BFLOAT16),
     relErrorFloat16: maxRelativeError(x, FLOAT16),

@@ -4,12 +4,13 @@
  * kernels/nf4/ and kernels/quant/.
  */
 import type { CheckFn, CheckResult } from '../types';
-import { nf4BitsPerParam } from '../../../kernels/memory/training-memory';
-import { presetById } from '../../../kernels/models/presets';
+import { adamMomentBytes, nf4BitsPerParam } from '../../../kernels/memory/training-memory';
+import { loraParamCount, loraTensorSizes } from '../../../kernels/lora/param-count';
+import { ALL_LINEAR_MODULES, presetById } from '../../../kernels/models/presets';
 import { BITSANDBYTES_NF4 } from '../../../kernels/nf4/bitsandbytes-tables';
 import { doubleDequantize, doubleQuantize } from '../../../kernels/nf4/double-quant';
 import { NF4_OFFSET, symmetricNormalLevels } from '../../../kernels/nf4/levels';
-import { quantizedWeightMemory } from '../../../kernels/nf4/model-memory';
+import { kbitUpcastExtraBytes, quantizedWeightMemory } from '../../../kernels/nf4/model-memory';
 import {
   dequantizeBlockwise,
   INT4_LEVELS,
@@ -21,6 +22,7 @@ import {
 } from '../../../kernels/nf4/nf4';
 import { normalCdf, normalQuantile } from '../../../kernels/nf4/normal';
 import { sampleWeights } from '../../../kernels/nf4/weights';
+import { mergeErrors, sampleMergeCase } from '../../../kernels/nf4/merge';
 import { compareComputeDtypes } from '../../../kernels/quant/compute-dtype';
 import { createRng } from '../../../kernels/random/rng';
 
@@ -151,13 +153,20 @@ export const checks: Record<string, CheckFn> = {
     };
   },
 
-  /** Squaring realistic activations overflows float16 but not bfloat16. */
+  /** Where float16 overflows: a float16 mean of squares and a stored value above 65504, not a float32-upcast RMSNorm. */
   'fp16-overflow': (rng) => {
     const r = compareComputeDtypes(rng);
+    const shown = (v: number) => (v === Infinity ? '∞' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : fmt(v, 4));
     return {
-      label: 'mean of x² over a 4096-wide hidden state with 4 large channels: float16, bfloat16, exact',
-      value: `${r.meanSquareFloat16 === Infinity ? '∞ (overflow)' : fmt(r.meanSquareFloat16, 4)}, ${fmt(r.meanSquareBfloat16, 4)}, ${fmt(r.meanSquareExact, 4)}`,
-      ok: r.meanSquareFloat16 === Infinity && Number.isFinite(r.meanSquareBfloat16),
+      label:
+        'hidden state (4096 wide, 4 channels of 750–1500) stored in float16: mean of x² computed in float16; ' +
+        'largest |RMSNorm(x)| computed in float32 as transformers does; an output of 70,000 stored in float16, bfloat16',
+      value: `${shown(r.meanSquareFloat16)}; ${shown(r.rmsNormFloat16Upcast)}; ${shown(r.largeOutputFloat16)}, ${shown(r.largeOutputBfloat16)}`,
+      ok:
+        r.meanSquareFloat16 === Infinity &&
+        Number.isFinite(r.rmsNormFloat16Upcast) &&
+        r.largeOutputFloat16 === Infinity &&
+        Number.isFinite(r.largeOutputBfloat16),
     };
   },
 
@@ -168,6 +177,34 @@ export const checks: Record<string, CheckFn> = {
       label: 'share of 10,000 gradients (magnitudes 10^N(−6, 1.5²)) that round to 0: float16, bfloat16',
       value: `${(100 * r.gradientsUnderflowFloat16).toFixed(1)}%, ${(100 * r.gradientsUnderflowBfloat16).toFixed(1)}%`,
       ok: r.gradientsUnderflowFloat16 > 0 && r.gradientsUnderflowBfloat16 === 0,
+    };
+  },
+
+  /** Merging an adapter back into 4 bits re-rounds the whole matrix; into a bf16 copy it does not. */
+  'merge-4bit': (rng) => {
+    const { w, delta } = sampleMergeCase(rng);
+    const e = mergeErrors(w, delta);
+    return {
+      label:
+        '128×128 NF4 base, rank-8 update of 5% of |W|: change to the trained model, over |update|, when merging into ' +
+        'the dequantized base in bf16; into the original 16-bit W; re-quantized to NF4',
+      value: `${fmt(e.intoDequantizedBf16, 2)}; ${fmt(e.intoOriginalWeights, 3)}; ${fmt(e.requantizedNf4, 3)}`,
+      ok: e.intoDequantizedBf16 < 0.1 && e.requantizedNf4 > 0.5 && e.intoOriginalWeights > 1,
+    };
+  },
+
+  /** The QLoRA recipe's adapter on a preset: its size, Adam's moments in 32 and 8 bits, and the fp32 upcast. */
+  'recipe-memory': (rng) => {
+    const id = ['7b', '13b', '70b'][rng.int(3)];
+    const model = presetById(id);
+    const params = loraParamCount(model, 64, ALL_LINEAR_MODULES);
+    const sizes = loraTensorSizes(model, 64, ALL_LINEAR_MODULES);
+    const m32 = adamMomentBytes(sizes, 32);
+    const m8 = adamMomentBytes(sizes, 8);
+    return {
+      label: `LLaMA-2-${id.toUpperCase()}, r = 64 on all seven linear modules: adapter parameters; Adam moments in 32-bit, 8-bit; extra memory of prepare_model_for_kbit_training's fp32 upcast`,
+      value: `${(params / 1e6).toFixed(1)}M; ${gb(m32)}, ${gb(m8)}; ${gb(kbitUpcastExtraBytes(model))}`,
+      ok: sizes.reduce((a, b) => a + b, 0) === params && m8 < m32 / 3.9 && m8 > m32 / 4.1,
     };
   },
 

@@ -6,11 +6,12 @@
 import type { Rng } from '../../../kernels/random/rng';
 import type { CheckFn } from '../types';
 import { activationBytes, modelStateBytes } from '../../../kernels/memory/training-memory';
-import { modelParamCount, MODEL_PRESETS } from '../../../kernels/models/presets';
+import { modelParamCount, MODEL_PRESETS, presetById } from '../../../kernels/models/presets';
 import { communicationPerStep, ringCollectiveFactor, simulateRingAllReduce } from '../../../kernels/zero/communication';
 import { formatGB, formatParams } from '../../../kernels/zero/format';
 import { shardModelStates, ZERO_STAGES, type ZeroStage } from '../../../kernels/zero/memory';
 import { printedTolerance, TABLE1_7_5B } from '../../../kernels/zero/paper-table';
+import { DEEPSPEED_STAGE3_DEFAULTS, zero3Residency } from '../../../kernels/zero/shape';
 import { LORA_TARGET_SETS, planTraining, type TrainingSetup } from '../../../kernels/zero/plan';
 import { bubbleFraction, simulatePipeline } from '../../../kernels/parallel/pipeline';
 
@@ -72,6 +73,18 @@ export const checks: Record<string, CheckFn> = {
   zero1: stageCheck(1, 'ZeRO-1 = 4ψ + 12ψ/N', (n) => 4 + 12 / n),
   zero2: stageCheck(2, 'ZeRO-2 = 2ψ + 14ψ/N', (n) => 2 + 14 / n),
   zero3: stageCheck(3, 'ZeRO-3 = 16ψ/N', (n) => 16 / n),
+
+  /** ZeRO-3's resident set under DeepSpeed's defaults, next to the one-module term, in bf16 bytes. */
+  'zero3-residency': (rng) => {
+    const id = ['7b', '13b', '70b'][rng.int(3)];
+    const r = zero3Residency(presetById(id));
+    const bf16 = (n: number) => formatGB(2 * n);
+    return {
+      label: `LLaMA-2-${id.toUpperCase()} in bf16: largest module; one block's linears; prefetch bucket; max live parameters; never-partitioned tensors (< 10⁵ elements)`,
+      value: `${bf16(r.largestModule)}; ${bf16(r.block)}; ${bf16(r.prefetchBucket)}; ${bf16(r.maxLive)}; ${r.persistentTensors} tensors, ${((2 * r.persistent) / 1e6).toFixed(2)} MB`,
+      ok: r.maxLive === DEEPSPEED_STAGE3_DEFAULTS.maxLiveParameters && r.maxLive > r.block && r.block > r.largestModule && r.persistent > 0,
+    };
+  },
 
   /** A random row of the paper's Table 1, recomputed. */
   'paper-table': (rng) => {

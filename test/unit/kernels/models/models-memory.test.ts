@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { ALL_LINEAR_MODULES, ATTENTION_MODULES, modelParamCount, presetById } from '../../../../kernels/models/presets';
-import { loraParamCount } from '../../../../kernels/lora/param-count';
-import { activationBytes, modelStateBytes, nf4BitsPerParam } from '../../../../kernels/memory/training-memory';
+import { loraParamCount, loraTensorSizes } from '../../../../kernels/lora/param-count';
+import { kbitUpcastExtraBytes } from '../../../../kernels/nf4/model-memory';
+import { activationBytes, adamMomentBytes, modelStateBytes, nf4BitsPerParam } from '../../../../kernels/memory/training-memory';
 
 describe('model shapes', () => {
   // Parameter counts of the released LLaMA-2 checkpoints (sum of the safetensors shapes).
@@ -80,5 +81,26 @@ describe('training memory', () => {
     // Checkpointing keeps each layer's 2 s b h input plus one layer being recomputed.
     expect(activationBytes({ ...shape, checkpointing: true })).toBe(32 * 2 * 2048 * 4096 + 2048 * 4096 * 34);
     expect(() => activationBytes({ ...shape, seqLen: 0, checkpointing: false })).toThrow(/seqLen/);
+  });
+});
+
+describe('the QLoRA recipe: adapter tensors, 8-bit Adam, fp32 upcast', () => {
+  const m7 = presetById('7b');
+  test('r = 64 on all linear modules of LLaMA-2-7B: 159,907,840 parameters in 448 tensors', () => {
+    // per layer: 4 * 64 * (4096 + 4096) + 2 * 64 * (4096 + 11008) + 64 * (11008 + 4096) = 4,997,120
+    const sizes = loraTensorSizes(m7, 64, ALL_LINEAR_MODULES);
+    expect(sizes.length).toBe(32 * 7 * 2);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(159_907_840);
+    expect(loraParamCount(m7, 64, ALL_LINEAR_MODULES)).toBe(159_907_840);
+  });
+  test('Adam moments: 8 bytes per value in 32 bits; 2 bytes + an fp32 absmax per 256 in 8 bits', () => {
+    expect(adamMomentBytes([1000], 32)).toBe(8000);
+    expect(adamMomentBytes([4096], 8)).toBe(2 * 4096 + 2 * 4 * 16);
+    expect(adamMomentBytes([4097], 8)).toBe(2 * 4097 + 2 * 4 * 17);
+    expect(adamMomentBytes([4095], 8)).toBe(8 * 4095); // below min_8bit_size: kept in 32 bits
+  });
+  test('prepare_model_for_kbit_training upcasts embeddings, head and norms: 2 extra bytes each', () => {
+    // LLaMA-2-7B: two 32000 x 4096 embeddings, 65 norms of 4096
+    expect(kbitUpcastExtraBytes(m7)).toBe(2 * (2 * 32000 * 4096 + 65 * 4096));
   });
 });

@@ -51,6 +51,15 @@ describe('compute dtype on realistic tensors', () => {
     expect(Number.isFinite(r.meanSquareBfloat16)).toBe(true);
     expect(Math.abs(r.meanSquareBfloat16 - r.meanSquareExact) / r.meanSquareExact).toBeLessThan(0.05);
   });
+  test('RMSNorm with a float32 upcast (as transformers computes it) stays finite in float16 storage', () => {
+    // The largest channel divided by the RMS: at most sqrt(4096) = 64 when one channel holds all the energy.
+    expect(r.rmsNormFloat16Upcast).toBeGreaterThan(10);
+    expect(r.rmsNormFloat16Upcast).toBeLessThanOrEqual(64);
+  });
+  test('a value above 65504 stored in float16 is infinite; bfloat16 keeps it to 3 significant digits', () => {
+    expect(r.largeOutputFloat16).toBe(Infinity);
+    expect(r.largeOutputBfloat16).toBe(70144); // 137 * 2^9: bfloat16 spacing is 512 in [2^16, 2^17)
+  });
   test('float16 flushes a visible share of small gradients to zero; bfloat16 none', () => {
     expect(r.gradientsUnderflowFloat16).toBeGreaterThan(0.01);
     expect(r.gradientsUnderflowBfloat16).toBe(0);

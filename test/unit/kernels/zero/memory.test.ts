@@ -6,6 +6,7 @@ import { maxTrainableParams, paperBytesPerParam, shardModelStates, ZERO_STAGES, 
 import { printedTolerance, TABLE1_7_5B, TABLE2_64_GPUS } from '../../../../kernels/zero/paper-table';
 import { LORA_TARGET_SETS, planTraining, type TrainingSetup } from '../../../../kernels/zero/plan';
 import { shapeForParams } from '../../../../kernels/models/custom-shape';
+import { weightTensorSizes, zero3Residency } from '../../../../kernels/zero/shape';
 
 const GB = 1e9;
 const fullStates = (params: number) => modelStateBytes({ method: 'full', params });
@@ -188,5 +189,26 @@ describe('bad input', () => {
     expect(() => shardModelStates(fullStates(1e9), { stage: 1, gpus: 0 })).toThrow(/positive integer/);
     expect(() => shardModelStates(fullStates(1e9), { stage: 1, gpus: 1.5 })).toThrow(/positive integer/);
     expect(() => shardModelStates(fullStates(1e9), { stage: 0, gpus: 2, offloadOptimizer: true })).toThrow(/ZeRO stage/);
+  });
+});
+
+describe("ZeRO-3's resident set under DeepSpeed's defaults", () => {
+  const r = zero3Residency(presetById('7b'));
+  test('LLaMA-2-7B: the largest module is an embedding (32000 x 4096), a block 202M linear weights', () => {
+    expect(r.largestModule).toBe(32000 * 4096);
+    expect(r.block).toBe(4 * 4096 * 4096 + 3 * 4096 * 11008);
+  });
+  test('the 65 norm weights (4096 each) are below the persistence threshold; no matrix is', () => {
+    expect(r.persistentTensors).toBe(65);
+    expect(r.persistent).toBe(65 * 4096);
+  });
+  test('max live parameters is 10^9 elements, about 5 blocks: 2 GB in bf16', () => {
+    expect(r.maxLive).toBe(1e9);
+    expect(r.maxLive / r.block).toBeGreaterThan(4.9);
+  });
+  test('a model smaller than max live can keep at most all its parameters', () => {
+    const tiny = { ...presetById('7b'), layers: 1, vocab: 1000 };
+    const t = zero3Residency(tiny);
+    expect(t.maxLive).toBe(weightTensorSizes(tiny).reduce((a, b) => a + b, 0));
   });
 });
