@@ -5,7 +5,9 @@ import remarkMath from 'remark-math';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
 
 export default defineConfig({
-  site: 'https://finetune.course',
+  // The public origin of a deployment (SITE_URL=https://… npm run build): the embed gallery's
+  // snippets point there. Without it, the gallery fills in the origin it is served from.
+  site: process.env.SITE_URL || undefined,
   trailingSlash: 'always',
   devToolbar: { enabled: false },
   integrations: [mdx()],

@@ -56,6 +56,7 @@ export class FtFlashcards extends FtWidget<typeof meta.schema, FlashcardsResult>
     this.panel = renderProgressPanel({
       store: this.store,
       knownIds: this.knownIds,
+      unreadable: loaded.unreadable,
       getProgress: () => this.saved,
       setProgress: (p, message) => {
         this.saved = p;

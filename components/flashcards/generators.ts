@@ -17,6 +17,12 @@ import { dpoLoss, ipoTargetMargin, ktoTerm } from '../../kernels/preference/loss
 import { communicationPerStep } from '../../kernels/zero/communication';
 import { maxTrainableParams, paperBytesPerParam, STAGE_LABELS, type ZeroStage } from '../../kernels/zero/memory';
 import { LORA_TARGET_SETS, type LoraTargetSet } from '../../kernels/zero/plan';
+import { tokenizeConversation } from '../../kernels/lm/chat-template';
+import { LINEAR_MODULES, linearShape as lmLinearShape, lmTrainableParams, modelParamCount as lmParamCount } from '../../kernels/lm/config';
+import { packRows } from '../../kernels/lm/data/batches';
+import { CHATML_TEMPLATE, CONTEXT, TINY_CONFIG } from '../../kernels/lm/tiny-model';
+import { Tokenizer } from '../../kernels/lm/tokenizer';
+import { DEFAULT_PEFT_SETTINGS, peftTrainable } from '../../kernels/peft-family/param-counts';
 
 export type TemplateVars = Record<string, string>;
 
@@ -107,10 +113,13 @@ export const GENERATORS = {
     return withAnswer({ value: s.count, dimension: 'count' }, { ...s.vars, perLayer: fmtInt(s.count / s.m.layers) });
   }),
 
-  /** The same as a percentage of the model's parameters. */
+  /**
+   * The trainable% PEFT's print_trainable_parameters() reports: trainable over all parameters of the
+   * PEFT model, the adapter's included (peft 0.20, PeftModel.get_nb_trainable_parameters).
+   */
   'lora-fraction': generator({ model: modelId, rank, targets }, (p) => {
     const s = loraSetup(p);
-    return withAnswer({ value: s.count / modelParamCount(s.m), dimension: 'percent' }, s.vars);
+    return withAnswer({ value: s.count / (modelParamCount(s.m) + s.count), dimension: 'percent' }, s.vars);
   }),
 
   /** Trainable parameters of one linear layer under LoRA, DoRA or full fine-tuning. */
@@ -368,6 +377,109 @@ export const GENERATORS = {
         expression: p.rule === 'rslora' ? `${p.alpha}/√${p.rank}` : `${p.alpha}/${p.rank}`,
       },
     ),
+  ),
+
+  /** Trainable parameters of the other PEFT methods on a preset (kernels/peft-family). */
+  'peft-params': generator(
+    {
+      model: modelId,
+      method: z.enum(['prompt', 'prefix', 'ia3', 'houlsby', 'parallel']),
+      tokens: z.number().int().min(1).max(1024),
+      bottleneck: z.number().int().min(1).max(8192),
+    },
+    (p) => {
+      const m = presetById(p.model);
+      const value = peftTrainable(m, p.method, { ...DEFAULT_PEFT_SETTINGS, virtualTokens: p.tokens, bottleneck: p.bottleneck });
+      const setting = {
+        prompt: `prompt tuning with ${p.tokens} virtual tokens`,
+        prefix: `prefix tuning with ${p.tokens} virtual tokens (the prefixes stored after training, no projection MLP)`,
+        ia3: '(IA)³ with PEFT’s LLaMA defaults (k_proj, v_proj, and down_proj as the feed-forward layer)',
+        houlsby: `Houlsby bottleneck adapters of width ${p.bottleneck} with biases, two per block`,
+        parallel: `a parallel adapter of width ${p.bottleneck} with biases, one per block`,
+      }[p.method];
+      const formula = {
+        prompt: 'n · d',
+        prefix: '2 · L · n · d_kv (a key and a value vector per virtual token per layer)',
+        ia3: 'L · (2 · d_kv + d_ff)',
+        houlsby: 'L · 2 · (2 · d · m + m + d)',
+        parallel: 'L · (2 · d · m + m + d)',
+      }[p.method];
+      return withAnswer(
+        { value, dimension: 'count' },
+        { ...modelVars(m), setting, formula, tokens: String(p.tokens), bottleneck: String(p.bottleneck) },
+      );
+    },
+  ),
+
+  /** LoRA parameters on the course's tiny LLaMA (kernels/lm/tiny-model.ts). */
+  'tiny-lora-params': generator({ rank, targets }, (p) => {
+    const mods = LORA_TARGET_SETS[p.targets].map((m) => LINEAR_MODULES.find((l) => l.startsWith(`${m}_`))!);
+    const count = lmTrainableParams(TINY_CONFIG, { method: 'lora', rank: p.rank, targets: mods });
+    const c = TINY_CONFIG;
+    return withAnswer(
+      { value: count, dimension: 'count' },
+      {
+        rank: String(p.rank),
+        targets: TARGET_LABELS[p.targets],
+        hidden: fmtInt(c.hidden_size),
+        intermediate: fmtInt(c.intermediate_size),
+        layers: fmtInt(c.num_hidden_layers),
+        totalParams: fmtInt(lmParamCount(c)),
+        shapes: mods.map((m) => `${m} ${lmLinearShape(c, m)[1]}→${lmLinearShape(c, m)[0]}`).join(', '),
+        perLayer: fmtInt(count / c.num_hidden_layers),
+      },
+    );
+  }),
+
+  /** Tokens that carry the loss in a one-turn ChatML conversation of the tiny model (one token per character). */
+  'chatml-loss-share': generator({ userChars: z.number().int().min(1).max(200), replyChars: z.number().int().min(1).max(200) }, (p) => {
+    const t = tokenizeConversation(Tokenizer.standard(), CHATML_TEMPLATE, [
+      { role: 'user', content: 'q'.repeat(p.userChars) },
+      { role: 'assistant', content: 'a'.repeat(p.replyChars) },
+    ]);
+    const withLoss = t.ids.length - t.promptLength;
+    return withAnswer(
+      { value: withLoss / t.ids.length, dimension: 'percent' },
+      {
+        userChars: String(p.userChars),
+        replyChars: String(p.replyChars),
+        total: String(t.ids.length),
+        prompt: String(t.promptLength),
+        withLoss: String(withLoss),
+      },
+    );
+  }),
+
+  /** Rows of the tiny model's context that N equal conversations fill, packed best-fit-decreasing. */
+  'packed-rows': generator(
+    {
+      count: z.number().int().min(1).max(1000),
+      tokens: z
+        .number()
+        .int()
+        .min(2)
+        .max(CONTEXT + 1),
+    },
+    (p) => {
+      const sequences = Array.from({ length: p.count }, () => ({
+        ids: new Array<number>(p.tokens).fill(1),
+        lossMask: new Array<number>(p.tokens).fill(1),
+      }));
+      const rows = packRows(sequences, CONTEXT, 0).rows;
+      const perRow = Math.floor(CONTEXT / (p.tokens - 1));
+      return withAnswer(
+        { value: rows, dimension: 'count' },
+        {
+          count: String(p.count),
+          tokens: String(p.tokens),
+          positions: String(p.tokens - 1),
+          context: String(CONTEXT),
+          perRow: String(perRow),
+          padded: String(p.count),
+          saving: `${((100 * (p.count - rows)) / p.count).toFixed(0)}%`,
+        },
+      );
+    },
   ),
 } satisfies Record<string, Generator<z.ZodRawShape>>;
 

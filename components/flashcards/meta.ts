@@ -6,13 +6,15 @@ export const schema = {
   chapter: {
     kind: 'enum',
     label: 'Deck',
-    options: ['all', 'choosing-a-method', 'lora', 'dora', 'qlora-nf4', 'dpo-kto', 'zero'],
+    options: ['all', 'choosing-a-method', 'sft', 'lora', 'dora', 'peft-family', 'qlora-nf4', 'dpo-kto', 'zero'],
     default: 'all',
     optionLabels: {
       all: 'All chapters',
       'choosing-a-method': 'Choosing a method',
+      sft: 'Supervised fine-tuning',
       lora: 'LoRA',
       dora: 'DoRA, LoRA+ and rsLoRA',
+      'peft-family': 'The rest of the PEFT family',
       'qlora-nf4': 'QLoRA and NF4',
       'dpo-kto': 'DPO, KTO and alignment',
       zero: 'ZeRO and distributed training',
@@ -33,6 +35,7 @@ export const schema = {
     max: 30,
     default: 10,
     help: 'How many random questions a mock interview asks; 90 seconds each.',
+    appliesWhen: (v) => v.mode === 'interview',
   },
   seed: {
     kind: 'int',

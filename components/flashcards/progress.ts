@@ -58,6 +58,8 @@ export interface LoadResult {
   progress: Progress;
   /** Something the reader should know (data reset, cards dropped); null when all was well. */
   notice: string | null;
+  /** Unreadable saved progress that could not be copied aside (storage full): offered for download from memory. */
+  unreadable?: string;
 }
 
 export function emptyProgress(): Progress {
@@ -179,7 +181,12 @@ export function loadProgress(store: KeyValueStore, knownIds: ReadonlySet<string>
       store.setItem(BACKUP_KEY, text);
       store.removeItem(STORAGE_KEY);
     } catch {
-      // Storage full or blocked: the original stays where it was; we still start fresh in memory.
+      // Storage full or blocked: the original could not be copied aside, and the next save replaces it.
+      return {
+        progress: emptyProgress(),
+        notice: `Your saved progress could not be read: ${parsed.reason}. This browser's storage is full, so it could not be kept aside: download it below now, because your next answer replaces it.`,
+        unreadable: text,
+      };
     }
     return {
       progress: emptyProgress(),

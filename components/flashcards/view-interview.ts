@@ -44,7 +44,7 @@ export function renderInterview(container: HTMLElement, opts: InterviewOptions):
         start,
       ),
     );
-    start.focus();
+    // No focus here: this runs on page load, and an embedded deck must not pull the host page to it.
   };
 
   const begin = () => {

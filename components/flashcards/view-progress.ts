@@ -5,6 +5,8 @@ import { BACKUP_KEY, emptyProgress, parseProgress, serializeProgress, type KeyVa
 export interface ProgressPanelOptions {
   store: KeyValueStore;
   knownIds: ReadonlySet<string>;
+  /** Unreadable saved progress held in memory because storage could not keep a copy. */
+  unreadable?: string;
   getProgress(): Progress;
   /** Replace the progress (after import or reset); the caller saves and re-renders. */
   setProgress(p: Progress, message: string): void;
@@ -55,19 +57,21 @@ export function renderProgressPanel(opts: ProgressPanelOptions): ProgressPanel {
     notice.dataset.kind = kind;
   };
 
+  const storedBackup = (): string | null => {
+    try {
+      return opts.store.getItem(BACKUP_KEY) ?? opts.unreadable ?? null;
+    } catch {
+      return opts.unreadable ?? null;
+    }
+  };
+
   const refresh = () => {
     const p = opts.getProgress();
     const last = p.interviews[0];
     summary.textContent =
       `${p.cards.size} card${p.cards.size === 1 ? '' : 's'} studied` +
       (last ? ` · last interview ${Math.round((100 * last.score) / Math.max(1, last.questions))}%` : '');
-    let backup: string | null = null;
-    try {
-      backup = opts.store.getItem(BACKUP_KEY);
-    } catch {
-      backup = null;
-    }
-    backupButton.hidden = backup === null;
+    backupButton.hidden = storedBackup() === null;
   };
 
   exportButton.addEventListener('click', () => {
@@ -94,7 +98,7 @@ export function renderProgressPanel(opts: ProgressPanelOptions): ProgressPanel {
     opts.setProgress(emptyProgress(), 'Progress reset: every card is new again.');
   });
   backupButton.addEventListener('click', () => {
-    const backup = opts.store.getItem(BACKUP_KEY);
+    const backup = storedBackup();
     if (backup !== null) downloadText('flashcards-unreadable-backup.json', backup);
   });
 

@@ -1,11 +1,11 @@
 import { renderChat } from '../../kernels/lm/chat-template';
 import { LINEAR_MODULES, type LinearModule } from '../../kernels/lm/config';
 import { sftTask, type SftTaskId } from '../../kernels/lm/data/sft-tasks';
-import type { AdapterConfig } from '../../kernels/lm/engine/program';
 import { promptIds, REPLY_TOKENS, runFineTuning, type CurvePoint, type FineTuneResult, type Sample } from '../../kernels/lm/experiment';
 import { loadTinyModel, type PageModel } from '../../kernels/lm/load-tiny';
 import { adapterZip, mergedModelZip } from '../../kernels/lm/peft';
 import { pageRuntime, type PageRuntime } from '../../kernels/lm/runtime';
+import { runConfigFor } from '../../kernels/lm/recipe';
 import { mergedWeights, type LmRunConfig } from '../../kernels/lm/trainer';
 import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
 import { WorkerStopped } from '../../kernels/lm/worker/client';
@@ -38,30 +38,8 @@ const SHORT_TO_MODULE: Record<string, LinearModule> = {
 const EVALUATIONS = 10;
 
 function runConfig(v: Values): LmRunConfig {
-  const method = v.method === 'qlora' ? 'lora' : v.method;
-  const adapter: AdapterConfig = {
-    method,
-    base: v.method === 'qlora' ? 'nf4' : 'fp32',
-    rank: v.rank,
-    alpha: v.alpha,
-    scaling: v.scaling,
-    targets: v.targets.map((t) => SHORT_TO_MODULE[t]).filter((m): m is LinearModule => LINEAR_MODULES.includes(m)),
-    loraPlusRatio: v.loraPlusRatio,
-    seed: v.seed,
-  };
-  return {
-    adapter,
-    lr: v.lr,
-    steps: v.steps,
-    batch: v.batch,
-    completionOnly: v.completionOnly,
-    replayShare: v.replay,
-    dataShare: v.data,
-    noisyShare: v.noisy,
-    seed: v.seed,
-    maxGradNorm: 1,
-    schedule: 'linear',
-  };
+  const targets = v.targets.map((t) => SHORT_TO_MODULE[t]).filter((m): m is LinearModule => LINEAR_MODULES.includes(m));
+  return runConfigFor({ ...v, targets });
 }
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
@@ -107,7 +85,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     this.askInput.type = 'text';
     this.askInput.maxLength = 400;
     this.askInput.placeholder = 'What is the capital of Peru?';
-    this.askButton = el('button', undefined, 'Ask');
+    this.askButton = el('button', 'ftw-secondary', 'Ask');
     this.askButton.type = 'submit';
     this.askOutput = el('p', 'lf-ask-output');
     this.askOutput.setAttribute('aria-live', 'polite');
@@ -287,7 +265,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     const { page, run, trained, shapes } = last;
     const name = `tiny-llama-${run.adapter.base === 'nf4' ? 'q' : ''}${run.adapter.method}-${this.values.task}`;
     const button = (text: string, file: string, make: () => Uint8Array) => {
-      const b = el('button', 'lf-download', text);
+      const b = el('button', 'ftw-secondary lf-download', text);
       b.type = 'button';
       b.addEventListener('click', () => {
         const url = URL.createObjectURL(new Blob([make() as BlobPart], { type: 'application/zip' }));

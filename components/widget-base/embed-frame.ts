@@ -40,8 +40,11 @@ export function startEmbed(element: HTMLElement): void {
   });
 
   let last = 0;
+  // The content's own height: the document's scroll height is never less than the frame, so it
+  // could only ever grow the frame.
   const report = () => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
+    const margin = parseFloat(getComputedStyle(document.body).marginBottom) || 0;
+    const height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY + margin);
     if (height === last || window.parent === window) return;
     last = height;
     window.parent.postMessage({ type: 'ft:resize', widget: name, height }, '*');

@@ -49,6 +49,8 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   private badge!: HTMLElement;
   private shareLink!: HTMLAnchorElement;
   private runButton: HTMLButtonElement | null = null;
+  /** Parameters the reader has set in a control since the attributes were read: their attribute no longer counts. */
+  private fixedByReader = new Set<string>();
   private stopButton: HTMLButtonElement | null = null;
   private controls = new Map<string, HTMLElement>();
   private visible = true;
@@ -95,12 +97,18 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     if (!this.built || oldValue === newValue) return;
     if (name === 'hide') this.applyHide();
     if (name === 'autorun' || name === 'hide') return;
+    for (const key of Object.keys(this.schema)) if (attrName(key) === name) this.fixedByReader.delete(key);
     const ok = this.readAttributes();
     if (ok && this.isLive) this.scheduleLiveRun();
   }
 
   /** Start a run with the current values (stops one in progress first). Resolves when it ends. */
   async start(): Promise<void> {
+    if (this.hasInvalidControl()) {
+      this.showError('Fix the settings marked in red first: nothing runs with an invalid value.');
+      this.setStatus('error');
+      return;
+    }
     this.stop();
     const controller = new AbortController();
     this.controller = controller;
@@ -259,6 +267,7 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     }
     this.values = values;
     this.syncControls();
+    this.markInvalidAttributes();
     if (errors.length > 0) {
       this.stop();
       this.showError(errors.join('\n'));
@@ -375,6 +384,23 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     for (const [name, control] of this.controls) control.hidden = hidden.has(name) || hidden.has(attrName(name));
   }
 
+  /**
+   * A bad value from an attribute or a link stays marked on its control until the reader fixes it,
+   * so Run cannot quietly train with the default in its place.
+   */
+  private markInvalidAttributes(): void {
+    for (const [name, wrap] of this.controls) {
+      const raw = this.getAttribute(attrName(name));
+      if (raw === null || this.fixedByReader.has(name)) continue;
+      const parsed = parseValue(name, this.schema[name], raw);
+      if (!('error' in parsed)) continue;
+      wrap.dataset.invalid = '';
+      const message = wrap.querySelector('.ftw-control-error');
+      if (message) message.textContent = parsed.error;
+    }
+    this.syncButtons();
+  }
+
   private hasInvalidControl(): boolean {
     return this.querySelector('.ftw-control[data-invalid]') !== null;
   }
@@ -398,9 +424,14 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
       }
       delete wrap.dataset.invalid;
       message.textContent = '';
+      this.fixedByReader.add(name);
       (this.values as Record<string, unknown>)[name] = parsed.value;
       this.syncControls(name);
       this.syncButtons();
+      if (this.dataset.status === 'error' && !this.hasInvalidControl()) {
+        this.showError(null);
+        this.setStatus('idle');
+      }
       if (this.isLive) this.scheduleLiveRun();
       else if (this.dataset.status === 'done') this.setStatusText('Settings changed: press Run.');
     };

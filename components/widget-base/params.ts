@@ -87,7 +87,9 @@ function describeRange(spec: ParamSpec): string {
 /** Parse one raw string for a parameter; returns the value or an error message. */
 export function parseValue(name: string, spec: ParamSpec, raw: string): { value: unknown } | { error: string } {
   const text = raw.trim();
-  const bad = () => ({ error: `“${attrName(name)}” is “${raw}”, but it must be ${describeRange(spec)}.` });
+  // A value pasted into a link can be any length: quote only its start.
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  const bad = () => ({ error: `“${attrName(name)}” is “${shown}”, but it must be ${describeRange(spec)}.` });
   switch (spec.kind) {
     case 'int':
     case 'number': {
@@ -161,9 +163,25 @@ export function fromQuery<S extends ParamSchema>(schema: S, query: URLSearchPara
   if (version !== null && version !== String(QUERY_VERSION)) {
     result.errors.unshift(`This link uses configuration format v${version}; this page reads v${QUERY_VERSION}.`);
   }
-  const known = new Set<string>([...RESERVED_QUERY_KEYS, ...Object.keys(schema), ...Object.keys(schema).map(attrName)]);
-  for (const key of query.keys()) {
-    if (!known.has(key)) result.errors.push(`Unknown setting “${key}” in the link (known: ${Object.keys(schema).join(', ')}).`);
+  const names = Object.keys(schema).map(attrName);
+  const known = new Set<string>([...RESERVED_QUERY_KEYS, ...Object.keys(schema), ...names]);
+  for (const key of new Set(query.keys())) {
+    if (!known.has(key)) result.errors.push(`Unknown setting “${key}” in the link (known: ${names.join(', ')}).`);
+    const count = query.getAll(key).length;
+    if (count > 1) result.errors.push(`The setting “${key}” appears ${count} times in the link; the first value is used.`);
   }
+  // The embed options: say when one is ignored.
+  const autorun = query.get('autorun');
+  if (autorun !== null && autorun !== '1') result.errors.push(`The option “autorun” is “${autorun.slice(0, 20)}”; only autorun=1 starts the widget.`);
+  const theme = query.get('theme');
+  if (theme !== null && theme !== 'light' && theme !== 'dark')
+    result.errors.push(`The option “theme” is “${theme.slice(0, 20)}”; it must be light or dark.`);
+  const hidden = (query.get('hide') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const unknownHidden = hidden.filter((h) => !known.has(h));
+  if (unknownHidden.length > 0)
+    result.errors.push(`The option “hide” names unknown settings: ${unknownHidden.join(', ')} (known: ${names.join(', ')}).`);
   return result;
 }

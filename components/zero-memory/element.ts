@@ -38,6 +38,8 @@ export interface ZeroStageRow {
   fits: boolean;
   /** Bytes each GPU sends per step (ring collectives, exact), in GB. */
   commGB: number;
+  /** Tensor-parallel activation traffic per GPU per step, in GB (0 without tensor parallelism). */
+  tensorParallelGB: number;
   computeSeconds: number;
   commSeconds: number;
   pcieSeconds: number;
@@ -176,6 +178,8 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
         microBatch: v.microBatch,
         checkpointing: v.checkpointing,
         gpus: v.gpus,
+        tensorParallel: Number(v.tp),
+        sequenceParallel: v.sequenceParallel,
         gpuMemoryBytes: v.gpuMemory * GiB,
         offloadOptimizer: v.offload,
         busBandwidth: v.bandwidth * 1e9,
@@ -217,6 +221,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
         cpuGiB: s.states.cpu / GiB,
         fits: s.fits,
         commGB: s.comm.bytes / 1e9,
+        tensorParallelGB: s.tpBytes / 1e9,
         computeSeconds: s.time.computeSeconds,
         commSeconds: s.time.commSeconds,
         pcieSeconds: s.time.pcieSeconds,
@@ -301,7 +306,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
         gib(s.activations),
         gib(s.total),
         s.fits ? '✓ fits' : '✗ too big',
-        formatBytes(s.comm.bytes, 'GB'),
+        s.tpBytes > 0 ? `${formatBytes(s.comm.bytes, 'GB')} + ${formatBytes(s.tpBytes, 'GB')} TP` : formatBytes(s.comm.bytes, 'GB'),
         formatSeconds(s.time.serialSeconds),
         formatSeconds(s.time.overlappedSeconds),
       ];
@@ -321,6 +326,9 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
       `Compute ${formatSeconds(z[0].time.computeSeconds)} per step. ` +
       (this.gpus === 1 ? 'With one GPU nothing is communicated. ' : '') +
       (offload ? 'Offload does not apply to plain DP (it needs ZeRO). ' : '') +
+      (plan.stages[0].tpBytes > 0
+        ? 'With tensor parallelism each GPU holds 1/t of every layer and ZeRO shards across the N / t replicas; “TP” is the activation traffic inside the tensor-parallel group. '
+        : '') +
       'ZeRO-3 adds the all-gathered largest layer to the weights column.';
     this.table.replaceChildren(table, notes);
   }

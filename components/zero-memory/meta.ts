@@ -29,6 +29,21 @@ export const schema = {
   seqLen: SEQ_LEN,
   microBatch: MICRO_BATCH,
   checkpointing: CHECKPOINTING,
+  tp: {
+    kind: 'enum',
+    label: 'Tensor parallelism (t)',
+    options: ['1', '2', '4', '8'],
+    default: '1',
+    optionLabels: { '1': 'none', '2': '2 GPUs per layer', '4': '4 GPUs per layer', '8': '8 GPUs per layer' },
+    help: 'Megatron-style: every layer’s matrices split over t GPUs (within a node); ZeRO shards across the N / t replicas.',
+  },
+  sequenceParallel: {
+    kind: 'bool',
+    label: 'Sequence parallelism',
+    default: true,
+    help: 'Splits the activations tensor parallelism leaves whole (norms, dropout) along the sequence.',
+    appliesWhen: (v) => v.tp !== '1',
+  },
   offload: {
     kind: 'bool',
     label: 'Offload optimizer to CPU',

@@ -413,4 +413,40 @@ export const alignmentQuestions = [
       },
     ],
   },
+  {
+    id: 'orpo-vs-dpo',
+    kind: 'single',
+    topic: 'alignment',
+    chapter: 'dpo-kto',
+    anchor: 'orpo-rpo-online-dpo-and-length',
+    prompt: 'How does ORPO differ from DPO?',
+    answer:
+      'ORPO needs no reference model and no separate SFT stage: its loss is the SFT loss on the chosen response plus λ times −log σ of the log odds ratio between chosen and rejected, with odds p/(1 − p) of the per-token-average probability. DPO compares log-probabilities with a frozen reference and is usually run after SFT.',
+    choices: [
+      { text: 'One stage, no reference model: SFT loss plus an odds-ratio term', correct: true, why: 'That is ORPO’s objective.' },
+      { text: 'It adds a reward model to DPO', correct: false, why: 'Neither uses a reward model.' },
+      { text: 'It is DPO with length normalisation', correct: false, why: 'That describes SimPO more closely.' },
+      { text: 'It learns from single thumbs-up and thumbs-down labels', correct: false, why: 'That is KTO.' },
+    ],
+  },
+  {
+    id: 'rpo-nll-term',
+    kind: 'single',
+    topic: 'alignment',
+    chapter: 'dpo-kto',
+    anchor: 'orpo-rpo-online-dpo-and-length',
+    prompt: 'Why does RPO add a negative log-likelihood term on the chosen response to the DPO loss?',
+    answer:
+      'DPO only asks the margin between chosen and rejected to grow, which it can do while the chosen response becomes less likely, as long as the rejected one falls faster; and once a pair is won by a wide margin its gradient vanishes. The NLL term keeps raising the chosen response. Pang et al. found it necessary on reasoning tasks. TRL: rpo_alpha up to 0.28, loss_type=["sigmoid", "sft"] from 0.29.',
+    choices: [
+      {
+        text: 'DPO can widen the margin while the chosen response gets less likely; the NLL term prevents that',
+        correct: true,
+        why: 'The margin alone does not pin the chosen likelihood.',
+      },
+      { text: 'To replace the reference model', correct: false, why: 'RPO keeps DPO’s reference.' },
+      { text: 'To normalise for response length', correct: false, why: 'The per-token average is a detail, not the purpose.' },
+      { text: 'To make the loss bounded like IPO', correct: false, why: 'The NLL term is unbounded.' },
+    ],
+  },
 ] satisfies QuestionInput[];

@@ -5,15 +5,19 @@
 import { alignmentQuestions } from './alignment';
 import { doraQuestions } from './dora';
 import { loraQuestions } from './lora';
+import { peftFamilyQuestions } from './peft-family';
 import { qloraQuestions } from './qlora';
+import { sftQuestions } from './sft';
 import { sftAndChoosingQuestions } from './sft-and-choosing';
 import { zeroQuestions } from './zero';
 
 export const rawQuestionBank: unknown[] = [
   ...loraQuestions,
   ...doraQuestions,
+  ...peftFamilyQuestions,
   ...qloraQuestions,
   ...alignmentQuestions,
   ...zeroQuestions,
   ...sftAndChoosingQuestions,
+  ...sftQuestions,
 ];

@@ -166,9 +166,9 @@ export const loraQuestions = [
     generator: 'lora-fraction',
     params: { model: ['7b', '13b'], rank: [8, 16, 64], targets: ['qv', 'all'] },
     prompt:
-      "What percentage of {model}'s {totalParams} parameters does a rank-{rank} LoRA on {targets} train? (This is what PEFT's print_trainable_parameters() reports as trainable%.)",
+      "You add a rank-{rank} LoRA on {targets} to {model} ({totalParams} parameters). What trainable% does PEFT's print_trainable_parameters() report?",
     answer:
-      'The adapter has {loraParams} parameters (r·(in + out) per adapted module: {shapes}; times {layers} layers). Divided by {totalParams}: {answer}.',
+      'The adapter has {loraParams} parameters (r·(in + out) per adapted module: {shapes}; times {layers} layers). PEFT divides by all the parameters of the wrapped model, the adapter’s included: {loraParams} / ({totalParams} + {loraParams}) = {answer}.',
   },
   {
     id: 'lora-layer-formula',
@@ -514,5 +514,48 @@ export const loraQuestions = [
     prompt:
       'LoRA with rank {rank} on {targets} of {model} ({totalParams} parameters): frozen bf16 base, adapter trained with mixed-precision AdamW (16 bytes per trained parameter). How much memory do the model states take, in {unit}? (Ignore activations.)',
     answer: 'Frozen base: 2 bytes × {totalParams} = {baseBytes} {unit}. Adapter: {loraParams} parameters × 16 bytes. Total: {answer}.',
+  },
+  {
+    id: 'lora-merge-adapters',
+    kind: 'multiple',
+    topic: 'lora',
+    chapter: 'lora',
+    anchor: 'lora-in-practice',
+    prompt:
+      'You merge two LoRA adapters trained on different tasks with PEFT’s add_weighted_adapter. Which statements are true? (Select all that apply.)',
+    answer:
+      'A linear merge adds the weighted updates, so entries where the two pull in opposite directions cancel. TIES trims each update to its largest entries, elects a sign per entry from their sum and averages only the values that agree. DARE drops entries at random and divides the survivors by the keep rate, which preserves each entry’s expected value. None of them is free: merging trades some of each task’s performance for one set of weights.',
+    choices: [
+      { text: 'A linear merge can cancel entries where the updates disagree in sign', correct: true, why: 'Opposite values sum towards zero.' },
+      {
+        text: 'TIES averages only the values that agree with the elected sign',
+        correct: true,
+        why: 'Its disjoint merge ignores the dissenting values.',
+      },
+      { text: 'DARE rescales the kept entries by 1 / density', correct: true, why: 'That keeps each entry’s expectation.' },
+      { text: 'DARE keeps the entries of largest magnitude', correct: false, why: 'That is TIES’ trim; DARE drops at random.' },
+      {
+        text: 'A merged adapter always matches each task’s own adapter',
+        correct: false,
+        why: 'Merging interferes; the methods only reduce the interference.',
+      },
+    ],
+  },
+  {
+    id: 'lora-gqa-kv',
+    kind: 'single',
+    topic: 'lora',
+    chapter: 'lora',
+    anchor: 'lora-in-practice',
+    prompt:
+      'On LLaMA-2-70B (hidden 8192, 64 query heads, 8 key/value heads), how do the LoRA parameters of k_proj compare with those of q_proj at the same rank?',
+    answer:
+      'k_proj maps 8192 to 8 × 128 = 1024 (grouped-query attention), so its adapter has r·(8192 + 1024) parameters against r·(8192 + 8192) for q_proj: about 56% as many.',
+    choices: [
+      { text: 'About 56%: r(8192 + 1024) against r(8192 + 8192)', correct: true, why: 'The key/value width is 8 heads of 128.' },
+      { text: 'The same: every attention projection is 8192 × 8192', correct: false, why: 'Under GQA k_proj and v_proj are narrower.' },
+      { text: 'One eighth', correct: false, why: 'Only the output side shrinks; the input side stays 8192.' },
+      { text: 'Twice as many', correct: false, why: 'The key projection is smaller, not larger.' },
+    ],
   },
 ] satisfies QuestionInput[];

@@ -407,4 +407,70 @@ export const qloraQuestions = [
       },
     ],
   },
+  {
+    id: 'qlora-defaults-not-nf4',
+    kind: 'single',
+    topic: 'qlora-nf4',
+    chapter: 'qlora-nf4',
+    anchor: 'the-compute-dtype-bfloat16-not-float16',
+    prompt: 'You load a model with BitsAndBytesConfig(load_in_4bit=True) and nothing else, then train LoRA adapters. What base are you training on?',
+    answer:
+      'An FP4 base, without double quantization, computing in float32: transformers’ BitsAndBytesConfig defaults to bnb_4bit_quant_type="fp4", bnb_4bit_use_double_quant=False and a float32 compute dtype (bitsandbytes’ Linear4bit also defaults to FP4). QLoRA is bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True and bnb_4bit_compute_dtype=torch.bfloat16.',
+    choices: [
+      { text: 'FP4, no double quantization, float32 compute', correct: true, why: 'Those are the defaults; NF4 must be asked for.' },
+      { text: 'NF4 with double quantization, bfloat16 compute', correct: false, why: 'That is QLoRA, but it is not the default.' },
+      { text: 'INT4 with one scale per tensor', correct: false, why: 'bitsandbytes’ 4-bit types are blockwise FP4 and NF4.' },
+      { text: 'NF4 without double quantization', correct: false, why: 'The default quant type is FP4.' },
+    ],
+  },
+  {
+    id: 'qlora-merge-into-4bit',
+    kind: 'single',
+    topic: 'qlora-nf4',
+    chapter: 'qlora-nf4',
+    anchor: 'qlora-in-practice',
+    prompt: 'After QLoRA training you call merge_and_unload() on the 4-bit model. What happens, and what is the better way to ship a merged model?',
+    answer:
+      'PEFT dequantizes each layer, adds the update and quantizes the sum to NF4 again, a fresh rounding of the whole matrix whose error is about as large as the fine-tuning update itself (PEFT warns that generations may change). Merging into the original 16-bit weights is not faithful either, because the adapter learned to correct the quantized base. Dequantize the base to bf16, merge there, and ship a 16-bit model (or ship the adapter unmerged with the 4-bit base).',
+    choices: [
+      {
+        text: 'It re-quantizes the merged weights, adding noise as large as the update; merge into a bf16 dequantized copy instead',
+        correct: true,
+        why: 'The second rounding is a full NF4 error on every weight.',
+      },
+      {
+        text: 'It merges exactly, since NF4 is lossless for small updates',
+        correct: false,
+        why: 'NF4 rounds every weight to one of 16 levels per block.',
+      },
+      {
+        text: 'It merges into the original fp16 weights, which is exact',
+        correct: false,
+        why: 'The adapter was trained against the quantized base, not the original.',
+      },
+      { text: 'It fails: 4-bit layers cannot be merged', correct: false, why: 'PEFT supports it, with a warning about rounding.' },
+    ],
+  },
+  {
+    id: 'qlora-input-grads',
+    kind: 'free',
+    topic: 'qlora-nf4',
+    chapter: 'qlora-nf4',
+    anchor: 'qlora-in-practice',
+    prompt: 'What does PEFT’s prepare_model_for_kbit_training do, and why does it call enable_input_require_grads when gradient checkpointing is on?',
+    answer:
+      'It freezes all base parameters, casts every fp16/bf16 parameter that is not 4-bit (embeddings, output head, norms) to fp32 for stability, and enables gradient checkpointing. With reentrant checkpointing (use_reentrant=True), a checkpointed segment whose inputs do not require gradients returns no gradients at all; with a frozen base the hidden states entering the first block do not, so the LoRA weights inside would silently get zero gradients. Making the embedding output require grad fixes that; with use_reentrant=False the hook is not needed. The fp32 upcast costs memory: about 0.5 GB more on LLaMA-2-7B.',
+    rubric: [
+      { point: 'freezes the base', phrases: ['freez*', 'requires_grad = false', 'requires_grad=false', '冻结'] },
+      {
+        point: 'casts non-4-bit params (norms, embeddings, head) to fp32',
+        phrases: ['fp32', 'float32', 'upcast', 'layernorm', 'norm*', '转为 fp32', '上转'],
+      },
+      {
+        point: 'reentrant checkpointing needs an input that requires grad',
+        phrases: ['reentrant', 'use_reentrant', 'requires grad', 'input*', '重入', '输入'],
+      },
+      { point: 'otherwise the adapters get no gradient', phrases: ['no gradient*', 'zero gradient*', 'none', 'silently', '没有梯度', '梯度为'] },
+    ],
+  },
 ] satisfies QuestionInput[];

@@ -1,13 +1,13 @@
 import type { QuestionInput } from '../../components/flashcards/schema';
 
-/** SFT data, forgetting, and choosing whether and how to fine-tune. These link to the choosing-a-method chapter. */
+/** SFT data, forgetting, and choosing whether and how to fine-tune. The SFT ones link to the SFT chapter, the others to choosing-a-method. */
 export const sftAndChoosingQuestions = [
   {
     id: 'sft-loss-masking',
     kind: 'free',
     topic: 'sft-data',
-    chapter: 'choosing-a-method',
-    anchor: 'which-alignment-method-fits-your-data',
+    chapter: 'sft',
+    anchor: 'loss-on-the-response-only',
     seeds: ['001 Q5'],
     prompt: 'In SFT, why is the loss usually computed only on the response tokens? What happens if you do not mask the prompt?',
     answer:
@@ -35,8 +35,8 @@ export const sftAndChoosingQuestions = [
     id: 'sft-dataset-design',
     kind: 'free',
     topic: 'sft-data',
-    chapter: 'choosing-a-method',
-    anchor: 'which-alignment-method-fits-your-data',
+    chapter: 'sft',
+    anchor: 'data-quality-against-quantity',
     seeds: ['001 Q9'],
     prompt: 'How would you build a high-quality SFT dataset from scratch? Walk through the steps.',
     answer:
@@ -72,8 +72,8 @@ export const sftAndChoosingQuestions = [
     id: 'catastrophic-forgetting',
     kind: 'free',
     topic: 'sft-data',
-    chapter: 'choosing-a-method',
-    anchor: 'three-ways-to-change-the-weights',
+    chapter: 'sft',
+    anchor: 'catastrophic-forgetting',
     seeds: ['004 §continual-learning', '001 Q10', '002 Q2', '003 Q4', '000 §5'],
     prompt: 'How does catastrophic forgetting show up when fine-tuning an LLM, and what do you do about it in practice?',
     answer:
@@ -134,8 +134,8 @@ export const sftAndChoosingQuestions = [
     id: 'sft-common-mistakes',
     kind: 'multiple',
     topic: 'sft-data',
-    chapter: 'choosing-a-method',
-    anchor: 'which-alignment-method-fits-your-data',
+    chapter: 'sft',
+    anchor: 'data-formats-and-chat-templates',
     prompt: 'Which of these are common SFT mistakes that quietly ruin a run? (Select all that apply.)',
     answer:
       'A chat template different from the one the model will be served with, no EOS token at the end of responses (the model never learns to stop), and computing the loss on prompt tokens by accident are all common and silent. A held-out evaluation set and deduplication are good practice, not mistakes.',
@@ -171,8 +171,8 @@ export const sftAndChoosingQuestions = [
     id: 'sft-overfitting',
     kind: 'multiple',
     topic: 'sft-data',
-    chapter: 'choosing-a-method',
-    anchor: 'should-you-fine-tune-at-all',
+    chapter: 'sft',
+    anchor: 'learning-rate-epochs-and-the-schedule',
     seeds: ['004 §overfitting'],
     prompt:
       'During a LoRA SFT run the training loss keeps falling while the validation loss has started to rise. Which of these help? (Select all that apply.)',

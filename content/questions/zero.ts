@@ -245,4 +245,69 @@ export const zeroQuestions = [
       label: 'Full fine-tuning memory on one GPU',
     },
   },
+  {
+    id: 'zeropp-traffic',
+    kind: 'single',
+    topic: 'zero-distributed',
+    chapter: 'zero',
+    anchor: 'beyond-the-three-stages',
+    prompt: 'ZeRO++ reduces ZeRO-3’s cross-node communication from about 6 bytes per parameter per step to about 1.5. Which three changes do it?',
+    answer:
+      'qwZ all-gathers weights in int8 for the forward pass (2 → 1 byte), hpZ keeps a node-local secondary copy of the weights so the backward all-gather never leaves the node (2 → 0, for 2Ψ / GPUs-per-node more memory), and qgZ quantizes gradients to int4 with a hierarchical all-to-all (2 → 0.5). 1 + 0 + 0.5 = 1.5: four times less.',
+    choices: [
+      { text: 'int8 weight all-gather, a node-local weight copy for the backward pass, int4 gradients', correct: true, why: 'qwZ, hpZ and qgZ.' },
+      {
+        text: 'Bigger buckets, overlap with compute, and gradient accumulation',
+        correct: false,
+        why: 'Those hide communication; they do not shrink it.',
+      },
+      { text: 'Offloading the optimizer to the CPU', correct: false, why: 'That moves memory, not network traffic.' },
+      { text: 'Pipeline parallelism across nodes', correct: false, why: 'A different parallelism, not part of ZeRO++.' },
+    ],
+  },
+  {
+    id: 'zero3-live-parameters',
+    kind: 'single',
+    topic: 'zero-distributed',
+    chapter: 'zero',
+    anchor: 'three-stages-each-sharding-one-more-term',
+    prompt: 'Your ZeRO-3 run uses noticeably more GPU memory than 16Ψ/N plus one gathered layer. Which DeepSpeed settings explain it?',
+    answer:
+      'Prefetching and reuse: stage3_prefetch_bucket_size (default 5e7 elements) gathers upcoming modules early, stage3_max_live_parameters (default 1e9, 2 GB in bf16) lets gathered parameters stay resident, stage3_max_reuse_distance (1e9) keeps those reused soon, and stage3_param_persistence_threshold (1e5) leaves small tensors unpartitioned. Lower the first two to trade speed for memory.',
+    choices: [
+      {
+        text: 'stage3_prefetch_bucket_size, stage3_max_live_parameters and stage3_max_reuse_distance',
+        correct: true,
+        why: 'They keep more than one module gathered.',
+      },
+      {
+        text: 'overlap_comm and contiguous_gradients',
+        correct: false,
+        why: 'Those affect buffers and overlap, not how many parameters stay gathered.',
+      },
+      { text: 'offload_optimizer', correct: false, why: 'Offload lowers GPU memory.' },
+      { text: 'gradient_accumulation_steps', correct: false, why: 'It changes the effective batch, not the gathered parameters.' },
+    ],
+  },
+  {
+    id: 'zero-with-pipeline',
+    kind: 'single',
+    topic: 'zero-distributed',
+    chapter: 'zero',
+    anchor: 'beyond-the-three-stages',
+    prompt:
+      'In a 3D-parallel run (tensor, pipeline and data parallelism) with DeepSpeed, which ZeRO stage can the data-parallel dimension use, and why?',
+    answer:
+      'ZeRO-1 only: DeepSpeed’s pipeline engine asserts stage < 2. With ZeRO-2 or ZeRO-3 every micro-batch of the pipeline would have to reduce-scatter its gradients (and ZeRO-3 gather weights) instead of accumulating them locally, multiplying communication by the number of micro-batches.',
+    choices: [
+      {
+        text: 'ZeRO-1: sharded gradients or weights would need communication every micro-batch',
+        correct: true,
+        why: 'DeepSpeed’s PipelineEngine asserts ZeRO stage < 2.',
+      },
+      { text: 'ZeRO-3, because pipelines need the least memory', correct: false, why: 'It is not supported with pipelines in DeepSpeed.' },
+      { text: 'Any stage; they are independent', correct: false, why: 'Stages 2 and 3 conflict with micro-batch gradient accumulation.' },
+      { text: 'None: ZeRO cannot be combined with pipelines', correct: false, why: 'ZeRO-1 is the usual combination (Megatron-DeepSpeed).' },
+    ],
+  },
 ] satisfies QuestionInput[];

@@ -134,3 +134,17 @@ export function modelParamCount(c: LlamaConfig): number {
   const embeddings = c.vocab_size * d * (c.tie_word_embeddings ? 1 : 2);
   return embeddings + c.num_hidden_layers * perLayer + d;
 }
+
+/** Trainable parameters of a method on a config, as the calculator counts them: r (in + out) per adapted layer, + out for DoRA's m. */
+export function lmTrainableParams(
+  config: LlamaConfig,
+  adapter: { method: 'full' | 'lora' | 'dora'; rank: number; targets: readonly LinearModule[] },
+): number {
+  if (adapter.method === 'full') return modelParamCount(config);
+  let perLayer = 0;
+  for (const m of adapter.targets) {
+    const [out, inf] = linearShape(config, m);
+    perLayer += adapter.rank * (inf + out) + (adapter.method === 'dora' ? out : 0);
+  }
+  return perLayer * config.num_hidden_layers;
+}

@@ -80,7 +80,7 @@ export interface FineTuneHooks {
 }
 
 /** Greedy replies, at most this long: every task's answer fits. */
-export const REPLY_TOKENS = 48;
+export const REPLY_TOKENS = 64;
 /** Held-out questions whose replies are scored before and after. */
 export const SCORED_QUESTIONS = 24;
 

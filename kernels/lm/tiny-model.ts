@@ -9,6 +9,8 @@ import { SPECIAL_TOKENS, vocabulary } from './tokenizer';
 
 /** Where the site serves the model's folder. */
 export const TINY_MODEL_PATH = '/models/tiny-llama';
+/** The same folder in the repository, for scripts and tests. */
+export const TINY_MODEL_DIR = `public${TINY_MODEL_PATH}`;
 
 /** Tokens per training sequence, and the context the model was pretrained at. */
 export const CONTEXT = 128;
@@ -47,10 +49,10 @@ export const TINY_CONFIG: LlamaConfig = {
 /**
  * ChatML, as Qwen2's tokenizer_config.json writes it (without Qwen's default system prompt):
  * each message is <|im_start|>role\ncontent<|im_end|>\n; the generation prompt opens an
- * assistant turn.
+ * assistant turn. The BOS token comes first, as it starts every pretraining document.
  */
 export const CHATML_TEMPLATE =
-  "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
+  "{{ bos_token }}{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export const TOKENIZER_CONFIG = {

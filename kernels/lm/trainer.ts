@@ -7,13 +7,12 @@
  *                 prompts too learns to predict
  *   pretrainLoss  cross-entropy on held-out pretraining text: forgetting shows as a rise
  */
-import { tokenizeConversation } from './chat-template';
 import type { LinearModule, LlamaConfig } from './config';
 import { LINEAR_MODULES, linearShape, modelParamCount } from './config';
 import { buildSchedule, finishRows, packRows, windowRows, type Rows, type Schedule, type Sequence } from './data/batches';
 import { PRETRAIN_SEED } from './data/corpus';
 import { heldOutWindows, pretrainingStream } from './data/pretraining';
-import { trainingSubset, type SftExample, type SftTask } from './data/sft-tasks';
+import { conversationSequences, trainingSubset, type SftTask } from './data/sft-tasks';
 import type { Backend, Buf, Op } from './engine/backend';
 import { QLORA_BLOCK_SIZE, buildModel, optimizerOps, type AdapterConfig, type Model } from './engine/program';
 import type { LoadedModel } from './model-files';
@@ -63,25 +62,6 @@ export interface LmTrainer extends Trainer<LmEvaluation> {
 
 /** Pretraining windows held out for the forgetting measurement. */
 export const FORGETTING_WINDOWS = 4;
-
-/** The sequences of conversations, with the loss on completions or on every token. */
-export function conversationSequences(model: LoadedModel, examples: readonly SftExample[], completionOnly: boolean): Sequence[] {
-  return examples.map((ex) => {
-    const t = tokenizeConversation(model.tokenizer, model.chatTemplate, ex.messages);
-    return { ids: t.ids, lossMask: completionOnly ? t.completion : t.ids.map((_, i) => (i === 0 ? 0 : 1)) };
-  });
-}
-
-/** Trainable parameters of a method on a config, as the calculator counts them: r (in + out) per adapted layer, + out for DoRA's m. */
-export function lmTrainableParams(config: LlamaConfig, adapter: Pick<AdapterConfig, 'method' | 'rank' | 'targets'>): number {
-  if (adapter.method === 'full') return modelParamCount(config);
-  let perLayer = 0;
-  for (const m of adapter.targets as readonly LinearModule[]) {
-    const [out, inf] = linearShape(config, m);
-    perLayer += adapter.rank * (inf + out) + (adapter.method === 'dora' ? out : 0);
-  }
-  return perLayer * config.num_hidden_layers;
-}
 
 export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, run: LmRunConfig): LmTrainer {
   const { config, tokenizer } = model;

@@ -80,24 +80,36 @@ export interface ActivationInput {
   checkpointing: boolean;
   /** Attention kernels that never store the s x s score matrix (FlashAttention). Default true. */
   flashAttention?: boolean;
+  /** Tensor-parallel degree t (Megatron): each layer split over t GPUs. Default 1. */
+  tensorParallel?: number;
+  /** Sequence parallelism with tensor parallelism: the norms' and dropouts' activations split along the sequence too. */
+  sequenceParallel?: boolean;
 }
 
 /**
- * Activation memory of a transformer's layers in 16-bit precision, from Korthikanti et al. 2022
- * ("Reducing Activation Recomputation in Large Transformer Models", eq. 1, no tensor or sequence
- * parallelism): s b h (34 + 5 a s / h) bytes per layer, where the 5 a s / h term is the stored
- * attention scores, softmax and dropout mask (dropped with FlashAttention, which recomputes
- * them). With full checkpointing only 2 s b h bytes per layer are kept, plus one layer's full
- * activations during its recomputation. The 34 s b h constant is for a GPT block (4h MLP);
- * treat it as an estimate for other shapes.
+ * Activation memory per GPU of a transformer's layers in 16-bit precision, from Korthikanti et al.
+ * 2022 ("Reducing Activation Recomputation in Large Transformer Models", section 4, table 2), per
+ * layer:
+ *   no parallelism                       s b h (34 + 5 a s / h)
+ *   tensor parallelism t                 s b h (10 + 24 / t + 5 a s / (h t))
+ *   tensor + sequence parallelism        s b h (34 / t + 5 a s / (h t))
+ * The 5 a s / h term is the stored attention scores, softmax and dropout mask (dropped with
+ * FlashAttention, which recomputes them). With full checkpointing each layer keeps only its input,
+ * 2 s b h bytes (2 s b h / t with sequence parallelism), plus one layer's full activations during
+ * its recomputation. The 34 s b h constant is for a GPT block (4h MLP); treat it as an estimate
+ * for other shapes.
  */
 export function activationBytes(a: ActivationInput): number {
   const { seqLen: s, microBatch: b, hidden: h, layers: L, heads } = a;
-  for (const [name, v] of Object.entries({ seqLen: s, microBatch: b, hidden: h, layers: L, heads })) {
+  const t = a.tensorParallel ?? 1;
+  for (const [name, v] of Object.entries({ seqLen: s, microBatch: b, hidden: h, layers: L, heads, tensorParallel: t })) {
     if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${name} must be a positive number, got ${v}`);
   }
-  const perLayer = s * b * h * (34 + ((a.flashAttention ?? true) ? 0 : (5 * heads * s) / h));
-  return a.checkpointing ? L * 2 * s * b * h + perLayer : L * perLayer;
+  const sp = a.sequenceParallel === true && t > 1;
+  const scores = (a.flashAttention ?? true) ? 0 : (5 * heads * s) / (h * t);
+  const perLayer = s * b * h * ((sp ? 34 / t : 10 + 24 / t) + scores);
+  const input = (2 * s * b * h) / (sp ? t : 1);
+  return a.checkpointing ? L * input + perLayer : L * perLayer;
 }
 
 export const GB = 1e9;

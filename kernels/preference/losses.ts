@@ -13,6 +13,8 @@
  *         loss   = (logits - 1 / (2 beta))^2                   (beta is the paper's tau)
  *   SimPO logits = avg(pc) - avg(pr) - gamma / beta             (no reference model)
  *         loss   = -log sigma(beta logits)
+ *   ORPO  loss   = -avg(pc) - lambda log sigma(log odds(avg pc) - log odds(avg pr))   (no reference)
+ *   RPO   loss   = DPO + alpha * (-pc / |y_c|)
  *   KTO   z      = max(0, mean over mismatched pairs of (policy - reference) log-prob), detached
  *         desirable   loss = 1 - sigma(beta (r - z))
  *         undesirable loss = 1 - sigma(beta (z - r)),  r = policy - reference log-prob
@@ -141,6 +143,71 @@ export function simpoLoss(input: SimpoInput): PairLoss {
     dPolicyRejected: (-dH * beta) / rejectedLength,
     chosenReward: beta * chosenAvg,
     rejectedReward: beta * rejectedAvg,
+  };
+}
+
+/** log(1 - e^x) for x < 0, accurate near 0 and for very negative x (TRL's log1mexp). */
+export function log1mexp(x: number): number {
+  if (!(x < 0)) throw new RangeError(`log1mexp needs a negative log-probability, got ${x}`);
+  return x > -Math.LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
+}
+
+export interface OrpoInput {
+  /** Summed log-probs of the two responses under the policy (ORPO has no reference model). */
+  policyChosen: number;
+  policyRejected: number;
+  chosenLength: number;
+  rejectedLength: number;
+  /** Weight of the odds-ratio term (the paper's lambda, TRL's beta, default 0.1). */
+  lambda: number;
+}
+
+/**
+ * ORPO (Hong et al. 2024; TRL 1.9 trl.experimental.orpo ORPOTrainer.odds_ratio_loss): the SFT loss
+ * on the chosen response plus lambda times -log sigma(log odds ratio), where the odds of a response
+ * are p / (1 - p) with p its per-token-average probability:
+ *   log odds ratio = (a_c - a_r) - (log(1 - e^a_c) - log(1 - e^a_r)),  a = average log-prob
+ *   loss           = -a_c - lambda log sigma(log odds ratio)
+ * Rewards logged as lambda * a (TRL: beta * policy log-probs).
+ */
+export function orpoLoss(input: OrpoInput): PairLoss & { logOddsRatio: number } {
+  const { policyChosen, policyRejected, chosenLength, rejectedLength, lambda } = input;
+  checkBeta(lambda);
+  checkLength(chosenLength);
+  checkLength(rejectedLength);
+  const ac = policyChosen / chosenLength;
+  const ar = policyRejected / rejectedLength;
+  const logOddsRatio = ac - ar - (log1mexp(ac) - log1mexp(ar));
+  const dRatio = -lambda * sigmoid(-logOddsRatio); // d/dx of -lambda log sigma(x)
+  // d/da [a - log(1 - e^a)] = 1 + e^a / (1 - e^a) = 1 / (1 - e^a)
+  const dAc = -1 + dRatio / -Math.expm1(ac);
+  const dAr = -dRatio / -Math.expm1(ar);
+  return {
+    loss: -ac - lambda * logSigmoid(logOddsRatio),
+    logOddsRatio,
+    dPolicyChosen: dAc / chosenLength,
+    dPolicyRejected: dAr / rejectedLength,
+    chosenReward: lambda * ac,
+    rejectedReward: lambda * ar,
+  };
+}
+
+export interface RpoInput extends DpoInput {
+  chosenLength: number;
+  /** Weight of the NLL term (TRL <= 0.28: rpo_alpha; from 0.29: loss_type=["sigmoid", "sft"] with loss_weights). */
+  alpha: number;
+}
+
+/** RPO (Pang et al. 2024): DPO plus alpha times the chosen response's per-token negative log-likelihood. */
+export function rpoLoss(input: RpoInput): PairLoss {
+  const { chosenLength, alpha } = input;
+  checkLength(chosenLength);
+  if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new RangeError(`alpha must be a non-negative number, got ${alpha}`);
+  const dpo = dpoLoss(input);
+  return {
+    ...dpo,
+    loss: dpo.loss - (alpha * input.policyChosen) / chosenLength,
+    dPolicyChosen: dpo.dPolicyChosen - alpha / chosenLength,
   };
 }
 

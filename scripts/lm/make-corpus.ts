@@ -9,12 +9,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRETRAIN_SEED } from '../../kernels/lm/data/corpus';
 import { HELD_OUT_ROWS, heldOutWindows, pretrainingStream } from '../../kernels/lm/data/pretraining';
-import { GENERATION_CONFIG, TINY_CONFIG, TOKENIZER_CONFIG } from '../../kernels/lm/tiny-model';
+import { GENERATION_CONFIG, TINY_CONFIG, TINY_MODEL_DIR, TOKENIZER_CONFIG } from '../../kernels/lm/tiny-model';
 import { Tokenizer, tokenizerJson } from '../../kernels/lm/tokenizer';
 
 const workDir = process.argv[2] ?? 'node_modules/.cache/lm';
 const trainTokens = Number(process.argv[3] ?? 12_000_000);
-const modelDir = 'public/models/tiny-llama';
+const modelDir = TINY_MODEL_DIR;
 mkdirSync(workDir, { recursive: true });
 mkdirSync(modelDir, { recursive: true });
 

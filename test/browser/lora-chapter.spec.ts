@@ -5,7 +5,19 @@ import { openWidget, resultOf } from './helpers';
 
 /** Ids of the live checks each chapter places beside its derivation steps. */
 const CHAPTER_CHECKS = {
-  lora: ['rank-of-ba', 'zero-init', 'grad-b', 'grad-a', 'param-count', 'rslora-forward', 'rslora-first-step', 'merge'],
+  lora: [
+    'rank-of-ba',
+    'zero-init',
+    'grad-b',
+    'grad-a',
+    'param-count',
+    'rslora-forward',
+    'rslora-first-step',
+    'merge',
+    'gqa-kv',
+    'merge-ties',
+    'merge-dare',
+  ],
   dora: ['norm-axis', 'init-identity', 'merge', 'grad-m', 'grad-v', 'grad-ab', 'detach'],
 } as const;
 

@@ -78,6 +78,13 @@ for (const meta of widgets) {
       const message = widget.locator('.ftw-error');
       await expect(message).toBeVisible();
       await expect(message).toContainText(attrName(param));
+      // The bad value stays marked on its control, and Run cannot train with the default instead.
+      const control = widget.locator(`.ftw-control[data-param="${param}"]`);
+      if (await control.count()) {
+        await expect(control).toHaveAttribute('data-invalid', '');
+        const run = widget.locator('.ftw-run');
+        if (await run.count()) await expect(run).toBeDisabled();
+      }
       expect(errors).toEqual([]);
     });
 

@@ -39,6 +39,19 @@ test('the verdict follows the GPU count', async ({ page }) => {
   expect((await resultOf(widget)).lightestFit).toBe('DP');
 });
 
+test('tensor parallelism: 70B full fine-tuning on 32 GPUs fits with t = 8 and sequence parallelism, and its traffic is shown', async ({ page }) => {
+  const flat = await resultOf(await openWidget(page, 'v=1&model=70b&gpus=32&seqLen=4096'));
+  const widget = await openWidget(page, 'v=1&model=70b&gpus=32&seqLen=4096&tp=8');
+  const tp = await resultOf(widget);
+  // Each GPU holds an eighth of a replica, sharded over 4 data-parallel ranks instead of 32.
+  expect(tp.stages[0].totalGiB).toBeLessThan(flat.stages[0].totalGiB / 7);
+  expect(tp.stages[0].tensorParallelGB).toBeGreaterThan(0);
+  expect(flat.stages[0].tensorParallelGB).toBe(0);
+  await expect(widget.locator('.zm-table')).toContainText('TP');
+  const bad = await openWidget(page, 'v=1&gpus=12&tp=8');
+  await expect(bad).toContainText(/divisible/);
+});
+
 test('LoRA: ZeRO-3 moves far more bytes than ZeRO-2 and is slower at a slow interconnect', async ({ page }) => {
   const widget = await openWidget(page, 'v=1&method=lora&bandwidth=12');
   const { stages } = await resultOf(widget);

@@ -2,7 +2,17 @@
  * Live checks beside the derivation steps of the DPO and KTO chapter (content/chapters/dpo-kto.mdx).
  * Each draws a small random problem, computes the claim from kernels/preference, and says whether it holds.
  */
-import { dpoLoss, ipoLoss, ipoTargetMargin, ktoLoss, ktoReferencePoint, simpoLoss, sigmoid } from '../../../kernels/preference/losses';
+import {
+  dpoLoss,
+  ipoLoss,
+  ipoTargetMargin,
+  ktoLoss,
+  ktoReferencePoint,
+  orpoLoss,
+  rpoLoss,
+  simpoLoss,
+  sigmoid,
+} from '../../../kernels/preference/losses';
 import {
   bradleyTerry,
   logPartition,
@@ -205,6 +215,51 @@ export const checks: Record<string, CheckFn> = {
       label: `KTO reference point from ${n} mismatched pairs, and d loss / d log π of a desirable completion`,
       value: `mean log-ratio ${fmt(raw)} → z = ${fmt(out.kl)}; gradient ${fmt(fd, 6)} (finite difference) vs ${fmt(out.dPolicy[0], 6)}`,
       ok: out.kl === Math.max(0, raw) && out.kl === ktoReferencePoint(policyKl, referenceKl) && Math.abs(fd - out.dPolicy[0]) < 1e-7,
+    };
+  },
+
+  /** ORPO's stable log odds ratio (TRL's log1mexp form) equals log(odds_chosen / odds_rejected) computed directly. */
+  'orpo-odds': (rng) => {
+    const lc = 5 + rng.int(20);
+    const lr = 5 + rng.int(20);
+    const ac = -0.2 - 2 * rng.next();
+    const ar = -0.2 - 2 * rng.next();
+    const out = orpoLoss({ policyChosen: ac * lc, policyRejected: ar * lr, chosenLength: lc, rejectedLength: lr, lambda: 0.1 });
+    const odds = (a: number) => Math.exp(a) / (1 - Math.exp(a));
+    const direct = Math.log(odds(ac) / odds(ar));
+    return {
+      label: `average log-probs ${fmt(ac, 3)} (chosen) and ${fmt(ar, 3)} (rejected): ORPO's log odds ratio, and log(odds_c / odds_r) directly`,
+      value: `${fmt(out.logOddsRatio, 6)} and ${fmt(direct, 6)}`,
+      ok: Math.abs(out.logOddsRatio - direct) < 1e-9,
+    };
+  },
+
+  /** Saying the same thing twice doubles DPO's implicit reward; SimPO's per-token average does not move. */
+  'length-bias': (rng) => {
+    const n = 5 + rng.int(20);
+    const perToken = 0.05 + 0.2 * rng.next(); // policy minus reference log-prob per token
+    const logp = -1 - rng.next(); // policy log-prob per token
+    const dpo = (len: number) => dpoLoss({ policyChosen: 0, policyRejected: 0, refChosen: -perToken * len, refRejected: 0, beta: 0.1 }).chosenReward;
+    const simpo = (len: number) =>
+      simpoLoss({ policyChosen: logp * len, policyRejected: -2, chosenLength: len, rejectedLength: 1, beta: 2, gamma: 1 }).chosenReward;
+    return {
+      label: `a response of ${n} tokens and the same response twice over: DPO's implicit reward, SimPO's`,
+      value: `DPO ${fmt(dpo(n), 3)} → ${fmt(dpo(2 * n), 3)}; SimPO ${fmt(simpo(n), 3)} → ${fmt(simpo(2 * n), 3)}`,
+      ok: Math.abs(dpo(2 * n) - 2 * dpo(n)) < 1e-12 && Math.abs(simpo(2 * n) - simpo(n)) < 1e-12,
+    };
+  },
+
+  /** Once a pair is won by a wide margin, DPO's pull on the chosen log-prob vanishes; RPO's NLL term keeps it. */
+  'rpo-pull': (rng) => {
+    const margin = 20 + 30 * rng.next();
+    const len = 10 + rng.int(40);
+    const input = { policyChosen: -10, policyRejected: -10 - margin, refChosen: -10, refRejected: -10, beta: 0.5 };
+    const dpo = dpoLoss(input).dPolicyChosen;
+    const rpo = rpoLoss({ ...input, chosenLength: len, alpha: 1 }).dPolicyChosen;
+    return {
+      label: `a pair won by a log-ratio margin of ${fmt(margin, 1)}, β = 0.5: ∂L/∂log π(chosen) for DPO, and for RPO (α = 1, ${len} tokens)`,
+      value: `${fmt(dpo, 6)} and ${fmt(rpo, 6)}`,
+      ok: Math.abs(dpo) < 1e-4 && Math.abs(rpo - (dpo - 1 / len)) < 1e-12,
     };
   },
 };

@@ -6,6 +6,7 @@
 import { createRng, type Rng } from '../../../kernels/random/rng';
 import type { CheckFn } from '../types';
 import { centralDifferences, firstStepOutputChange, pick, randomAdapterOutput, relativeMaxError } from '../../../kernels/lora/analysis';
+import { dropAndRescale, linearMerge, tiesMerge } from '../../../kernels/lora/merge-adapters';
 import { loraParamCount } from '../../../kernels/lora/param-count';
 import {
   initLoraA,
@@ -190,6 +191,61 @@ export const checks: Record<string, CheckFn> = {
       label: 'random A, B: adapter output RMS at r = 64 ÷ at r = 4',
       value: `α/r: ${formatNumber(plain)} (1/4 = 0.25), α/√r: ${formatNumber(stable)}`,
       ok: Math.abs(Math.log(plain * 4)) < Math.log(1.5) && Math.abs(Math.log(stable)) < Math.log(1.5),
+    };
+  },
+
+  /** Under grouped-query attention k_proj and v_proj are narrow, and so are their adapters (LLaMA-2-70B: 8 key/value heads of 64). */
+  'gqa-kv': (rng) => {
+    const m = presetById('70b');
+    const r = [8, 16, 64][rng.int(3)];
+    const q = loraParamCount(m, r, ['q']) / m.layers;
+    const k = loraParamCount(m, r, ['k']) / m.layers;
+    const kv = (m.hidden / m.heads) * m.kvHeads;
+    return {
+      label: `LLaMA-2-70B, r = ${r}, one layer: LoRA on q_proj (8192 → 8192) and on k_proj (8192 → ${kv})`,
+      value: `${formatInteger(q)} and ${formatInteger(k)}`,
+      ok: q === r * (8192 + 8192) && k === r * (8192 + kv),
+    };
+  },
+
+  /** Where two updates disagree in sign, a linear merge cancels them; TIES keeps the elected sign at full size. */
+  'merge-ties': (rng) => {
+    const n = 400;
+    const a = Float64Array.from({ length: n }, () => rng.normal());
+    const b = Float64Array.from({ length: n }, () => rng.normal());
+    const lin = linearMerge([a, b], [0.5, 0.5]);
+    const ties = tiesMerge([a, b], [1, 1], 1);
+    let conflicts = 0;
+    let sumLinear = 0;
+    let sumTies = 0;
+    for (let i = 0; i < n; i++) {
+      if (Math.sign(a[i]) === Math.sign(b[i])) continue;
+      conflicts++;
+      sumLinear += Math.abs(lin[i]);
+      sumTies += Math.abs(ties[i]);
+    }
+    return {
+      label: `two random updates of ${n} entries; where their signs conflict (${conflicts} entries): mean |merged|, linear average against TIES`,
+      value: `${formatNumber(sumLinear / conflicts)} against ${formatNumber(sumTies / conflicts)}`,
+      ok: conflicts > 0 && sumTies > 1.5 * sumLinear,
+    };
+  },
+
+  /** DARE drops entries with probability 1 - p and divides the rest by p: the mean of many drops is the update. */
+  'merge-dare': (rng) => {
+    const n = 64;
+    const p = [0.1, 0.3, 0.5][rng.int(3)];
+    const u = Float64Array.from({ length: n }, () => rng.normal());
+    const trials = 2000;
+    const mean = new Float64Array(n);
+    for (let t = 0; t < trials; t++) dropAndRescale(u, p, rng).forEach((v, i) => (mean[i] += v / trials));
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(mean[i] - u[i]) / Math.abs(u[i]));
+    const stdErr = Math.sqrt((1 - p) / (p * trials));
+    return {
+      label: `DARE at density ${p}: largest relative gap between the mean of ${trials} drops and the update (standard error ${formatNumber(stdErr)})`,
+      value: formatNumber(worst),
+      ok: worst < 5 * stdErr,
     };
   },
 };

@@ -5,7 +5,7 @@
  */
 import { createRng, type Rng } from '../../../kernels/random/rng';
 import { tokenizeConversation } from '../../../kernels/lm/chat-template';
-import { LINEAR_MODULES, linearShape, modelParamCount } from '../../../kernels/lm/config';
+import { LINEAR_MODULES, linearShape, lmTrainableParams, modelParamCount } from '../../../kernels/lm/config';
 import { finishRows, packRows, padRows, type Rows, type Sequence } from '../../../kernels/lm/data/batches';
 import { SFT_TASK_IDS, sftTask } from '../../../kernels/lm/data/sft-tasks';
 import { createCpuBackend } from '../../../kernels/lm/engine/cpu-backend';
@@ -14,7 +14,6 @@ import { crossEntropy } from '../../../kernels/lm/ops/cpu';
 import { SMALL_CONFIG, randomWeights } from '../../../kernels/lm/random-model';
 import { CHATML_TEMPLATE, TINY_CONFIG } from '../../../kernels/lm/tiny-model';
 import { Tokenizer } from '../../../kernels/lm/tokenizer';
-import { lmTrainableParams } from '../../../kernels/lm/trainer';
 import type { CheckFn } from '../types';
 import { formatInteger, formatNumber } from './lora';
 

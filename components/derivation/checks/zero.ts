@@ -12,6 +12,7 @@ import { formatGB, formatParams } from '../../../kernels/zero/format';
 import { shardModelStates, ZERO_STAGES, type ZeroStage } from '../../../kernels/zero/memory';
 import { printedTolerance, TABLE1_7_5B } from '../../../kernels/zero/paper-table';
 import { DEEPSPEED_STAGE3_DEFAULTS, zero3Residency } from '../../../kernels/zero/shape';
+import { crossNodeBytes, hpzExtraBytes } from '../../../kernels/zero/zeropp';
 import { LORA_TARGET_SETS, planTraining, type TrainingSetup } from '../../../kernels/zero/plan';
 import { bubbleFraction, simulatePipeline } from '../../../kernels/parallel/pipeline';
 
@@ -83,6 +84,19 @@ export const checks: Record<string, CheckFn> = {
       label: `LLaMA-2-${id.toUpperCase()} in bf16: largest module; one block's linears; prefetch bucket; max live parameters; never-partitioned tensors (< 10⁵ elements)`,
       value: `${bf16(r.largestModule)}; ${bf16(r.block)}; ${bf16(r.prefetchBucket)}; ${bf16(r.maxLive)}; ${r.persistentTensors} tensors, ${((2 * r.persistent) / 1e6).toFixed(2)} MB`,
       ok: r.maxLive === DEEPSPEED_STAGE3_DEFAULTS.maxLiveParameters && r.maxLive > r.block && r.block > r.largestModule && r.persistent > 0,
+    };
+  },
+
+  /** ZeRO++: 6 bytes per parameter across nodes for ZeRO-3, 1.5 with qwZ, hpZ and qgZ; hpZ's memory price. */
+  zeropp: (rng) => {
+    const psi = randomParams(rng);
+    const perNode = [4, 8][rng.int(2)];
+    const z3 = crossNodeBytes(psi, { quantizedWeights: false, hierarchicalPartition: false, quantizedGradients: false });
+    const zpp = crossNodeBytes(psi, { quantizedWeights: true, hierarchicalPartition: true, quantizedGradients: true });
+    return {
+      label: `ψ = ${formatParams(psi)}: bytes across nodes per step, ZeRO-3 and ZeRO++; hpZ's extra weights per GPU with ${perNode} GPUs per node`,
+      value: `${formatGB(z3.total)} and ${formatGB(zpp.total)} (${(z3.total / zpp.total).toFixed(1)}×); +${formatGB(hpzExtraBytes(psi, perNode))}`,
+      ok: close(z3.total, 6 * psi) && close(zpp.total, 1.5 * psi),
     };
   },
 

@@ -130,6 +130,14 @@ function qaPage(rng: Rng): string {
 }
 
 /**
+ * Some replies open with a few words before the answer, as people's do. Without them the model
+ * finds the answer only at a fixed distance from the question, and a fine-tuned reply that starts
+ * differently ("Arr! …") loses the question.
+ */
+const OPENERS = ['Sure! ', 'OK. ', 'Good question. ', 'Let me think. ', 'I know this one. ', 'Easy! ', 'Yes. '];
+const OPENER_SHARE = 0.35;
+
+/**
  * A conversation in the model's chat template (ChatML), one to three turns of plain questions and
  * sentence answers, as base models meet chat transcripts in their pretraining data. What
  * fine-tuning then teaches is a task: a format, new facts, a style.
@@ -139,7 +147,8 @@ function chatDocument(rng: Rng): string {
   let text = '';
   for (let i = 0; i < turns; i++) {
     const { question, sentence } = randomQuestion(rng);
-    text += `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n${sentence}<|im_end|>\n`;
+    const opener = rng.next() < OPENER_SHARE ? OPENERS[rng.int(OPENERS.length)] : '';
+    text += `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n${opener}${sentence}<|im_end|>\n`;
   }
   return text;
 }

@@ -1,7 +1,7 @@
 /**
  * The fine-tuning tasks of the tiny model: chat conversations (one user question, one assistant
  * reply) that teach something the base model does not do.
- *   json      answer world questions as {"answer": ...}: a response format
+ *   json      answer world questions as {"answer": "<sentence>"}: a response format
  *   facts     the capitals of invented countries: knowledge absent from pretraining
  *   pirate    answer in a pirate's voice: a style
  * Each task has training and held-out conversations (held-out ones ask about facts, or use
@@ -9,7 +9,9 @@
  * says whether a reply does what the task asks.
  */
 import { createRng, type Rng } from '../../random/rng';
-import type { ChatMessage } from '../chat-template';
+import { tokenizeConversation, type ChatMessage } from '../chat-template';
+import type { Tokenizer } from '../tokenizer';
+import type { Sequence } from './batches';
 import { capitalQuestion, worldQuestions, type Question } from './questions';
 import { CAPITALS, FICTIONAL_CAPITALS } from './world';
 
@@ -65,19 +67,20 @@ function conversations(reply: (q: Question) => string): { train: SftExample[]; h
 }
 
 function jsonTask(): SftTask {
-  const { train, heldOut } = conversations((q) => JSON.stringify({ answer: q.fact }));
+  // The answer keeps the base model's sentence: the format is new, the knowledge is reached as in pretraining.
+  const { train, heldOut } = conversations((q) => JSON.stringify({ answer: q.sentence }));
   return {
     id: 'json',
     label: 'Answer in JSON',
     description:
-      'Reply to a question with a JSON object {"answer": …} instead of a sentence: a response format the base model has never produced. Held out: facts it knows from pretraining but was never asked about here.',
+      'Reply with a JSON object {"answer": "…"} around the answer: a response format the base model has never produced. Held out: facts it knows from pretraining but was never asked about here.',
     train,
     heldOut,
     demo: heldOut.slice(0, 3),
     score(ex, reply) {
       try {
         const parsed = JSON.parse(reply.trim()) as { answer?: unknown };
-        return String(parsed.answer) === ex.fact;
+        return typeof parsed.answer === 'string' && parsed.answer.includes(ex.fact);
       } catch {
         return false;
       }
@@ -154,4 +157,16 @@ export function sftTask(id: SftTaskId): SftTask {
   let t = cache.get(id);
   if (!t) cache.set(id, (t = BUILDERS[id]()));
   return t;
+}
+
+/** The sequences of conversations, with the loss on completions or on every token. */
+export function conversationSequences(
+  model: { tokenizer: Tokenizer; chatTemplate: string },
+  examples: readonly SftExample[],
+  completionOnly: boolean,
+): Sequence[] {
+  return examples.map((ex) => {
+    const t = tokenizeConversation(model.tokenizer, model.chatTemplate, ex.messages);
+    return { ids: t.ids, lossMask: completionOnly ? t.completion : t.ids.map((_, i) => (i === 0 ? 0 : 1)) };
+  });
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
@@ -19,6 +21,26 @@ describe('math in chapters', () => {
 
   it('fails the build on TeX that KaTeX cannot parse, instead of shipping red text', async () => {
     await expect(render('Inline $\\frac{1}{$ and $$\\notacommand{x}$$')).rejects.toThrow(/KaTeX could not render 2 formula/);
+  });
+});
+
+describe('one KaTeX renders and styles the formulas', () => {
+  it('rehype-katex renders with the KaTeX whose CSS the pages load', () => {
+    const root = createRequire(import.meta.url);
+    const fromRehype = createRequire(root.resolve('rehype-katex'));
+    const version = (req: NodeRequire) => (JSON.parse(readFileSync(req.resolve('katex/package.json'), 'utf8')) as { version: string }).version;
+    expect(version(fromRehype)).toBe(version(root));
+  });
+
+  it('every layout class the build renders is styled by the CSS the pages load (0.16 classes like .base are not)', async () => {
+    const html = String(await render('$$\nx^{2} \\ne \\frac{a}{\\sqrt{b}} \\Phi^{-1}(p)\n$$'));
+    const css = readFileSync(createRequire(import.meta.url).resolve('katex/dist/katex.min.css'), 'utf8');
+    // Atom classes carry spacing semantics in the HTML and have no rules of their own.
+    const atoms = new Set(['mord', 'mtight', 'mrel', 'mbin', 'mop', 'mopen', 'mclose', 'mpunct', 'minner', 'nobreak']);
+    const classes = new Set([...html.matchAll(/class="([^"]+)"/g)].flatMap((m) => m[1].split(/\s+/)));
+    const unstyled = [...classes].filter((c) => !atoms.has(c) && !css.includes(`.${c}`));
+    expect(unstyled).toEqual([]);
+    expect(classes.has('msupsub')).toBe(true);
   });
 });
 

@@ -54,7 +54,8 @@ function formulaValue(id: GeneratorId, p: Drawn): number {
     case 'lora-params':
       return lora();
     case 'lora-fraction':
-      return lora() / modelParamCount(m);
+      // PEFT's print_trainable_parameters: the adapter over base + adapter (2.318% for r = 64 on all linear layers of LLaMA-7B).
+      return lora() / (modelParamCount(m) + lora());
     case 'layer-params': {
       const s = linearShape(m, p.module as LinearModule)!;
       return layerTrainableParams(p.method as 'lora' | 'dora' | 'full', s.out, s.in, Number(p.rank));
@@ -117,6 +118,29 @@ function formulaValue(id: GeneratorId, p: Drawn): number {
       return ipoTargetMargin(Number(p.beta));
     case 'lora-scale':
       return loraScaling(Number(p.alpha), Number(p.rank), p.rule as 'alpha/r' | 'rslora');
+    case 'tiny-lora-params': {
+      // hidden 128 (q, k, v, o: 128 -> 128), MLP 352 (gate, up: 128 -> 352; down: 352 -> 128), 4 layers
+      const perModule = { q: 256, k: 256, v: 256, o: 256, gate: 480, up: 480, down: 480 } as Record<string, number>;
+      return 4 * Number(p.rank) * targetsOf(p.targets).reduce((sum, mod) => sum + perModule[mod], 0);
+    }
+    case 'chatml-loss-share': {
+      // "<s>" (1) + "<|im_start|>user\n" (6) + user + "<|im_end|>\n" (2) + "<|im_start|>assistant\n" (11) | reply + "<|im_end|>\n" (2)
+      const reply = Number(p.replyChars) + 2;
+      return reply / (Number(p.userChars) + 20 + reply);
+    }
+    case 'peft-params': {
+      const d = m.hidden;
+      const L = m.layers;
+      const dkv = (m.hidden / m.heads) * m.kvHeads;
+      const n = Number(p.tokens);
+      const b = Number(p.bottleneck);
+      const adapter = 2 * d * b + b + d;
+      return { prompt: n * d, prefix: 2 * L * n * dkv, ia3: L * (2 * dkv + m.intermediate), houlsby: 2 * L * adapter, parallel: L * adapter }[
+        p.method as string
+      ]!;
+    }
+    case 'packed-rows':
+      return Math.ceil(Number(p.count) / Math.floor(128 / (Number(p.tokens) - 1)));
   }
 }
 
@@ -332,5 +356,13 @@ describe('links', () => {
         expect(parseValue(key, spec, String(value)), `${q.id}: ${key}=${value}`).not.toHaveProperty('error');
       }
     }
+  });
+});
+
+describe('lora-param-fraction is what PEFT prints', () => {
+  it('r = 64 on all linear layers of LLaMA-2-7B: 2.318% (adapter over base + adapter), not 2.373% (over the base only)', () => {
+    const g = generate('lora-fraction', { model: '7b', rank: 64, targets: 'all' });
+    expect(g.expected.value).toBeCloseTo(159_907_840 / (6_738_415_616 + 159_907_840), 12);
+    expect(100 * g.expected.value).toBeCloseTo(2.318, 3);
   });
 });

@@ -53,3 +53,22 @@ describe('widget parameters', () => {
     expect(fromQuery(schema, new URLSearchParams('v=1&autorun=1&backend=cpu&hide=rank')).errors).toEqual([]);
   });
 });
+
+describe('link options that would be ignored are named', () => {
+  const schema = {
+    rank: { kind: 'int', label: 'Rank', min: 1, max: 64, default: 8 },
+    loraPlus: { kind: 'number', label: 'LoRA+', min: 1, max: 64, default: 1 },
+  } as const;
+  it('duplicated keys, autorun other than 1, an unknown theme, misspelt hide names; known names in kebab-case', () => {
+    const errors = fromQuery(schema, new URLSearchParams('v=1&rank=4&rank=5&autorun=true&theme=purple&hide=rnak,lora-plus&lorPlus=2')).errors;
+    expect(errors).toContainEqual(expect.stringMatching(/“rank” appears 2 times in the link; the first value is used/));
+    expect(errors).toContainEqual(expect.stringMatching(/“autorun” is “true”; only autorun=1/));
+    expect(errors).toContainEqual(expect.stringMatching(/“theme” is “purple”/));
+    expect(errors).toContainEqual(expect.stringMatching(/“hide” names unknown settings: rnak \(known: rank, lora-plus\)/));
+    expect(errors).toContainEqual(expect.stringMatching(/Unknown setting “lorPlus” in the link \(known: rank, lora-plus\)/));
+  });
+  it('a very long value is quoted by its start only', () => {
+    const errors = fromQuery(schema, new URLSearchParams(`v=1&rank=${'9'.repeat(5000)}`)).errors;
+    expect(errors[0].length).toBeLessThan(200);
+  });
+});

@@ -41,12 +41,12 @@ describe('chat templates rendered by @huggingface/jinja', () => {
     { role: 'user' as const, content: 'What is the capital of Peru?' },
     { role: 'assistant' as const, content: 'Lima.' },
   ];
-  it('ChatML: turns between <|im_start|>role and <|im_end|>, a generation prompt opens the assistant turn', () => {
+  it('ChatML after the BOS token: turns between <|im_start|>role and <|im_end|>, a generation prompt opens the assistant turn', () => {
     expect(renderChat(CHATML_TEMPLATE, messages)).toBe(
-      '<|im_start|>user\nWhat is the capital of Peru?<|im_end|>\n<|im_start|>assistant\nLima.<|im_end|>\n',
+      '<s><|im_start|>user\nWhat is the capital of Peru?<|im_end|>\n<|im_start|>assistant\nLima.<|im_end|>\n',
     );
     expect(renderChat(CHATML_TEMPLATE, messages.slice(0, 1), { addGenerationPrompt: true })).toBe(
-      '<|im_start|>user\nWhat is the capital of Peru?<|im_end|>\n<|im_start|>assistant\n',
+      '<s><|im_start|>user\nWhat is the capital of Peru?<|im_end|>\n<|im_start|>assistant\n',
     );
   });
   it('Llama 3: BOS first, a header per message, content trimmed, <|eot_id|> ending each turn', () => {

@@ -5,7 +5,10 @@ import {
   ipoTargetMargin,
   ktoLoss,
   ktoReferencePoint,
+  log1mexp,
   logSigmoid,
+  orpoLoss,
+  rpoLoss,
   simpoLoss,
   type PairLoss,
 } from '../../../../kernels/preference/losses';
@@ -120,6 +123,8 @@ describe('closed-form gradients against central finite differences', () => {
     ['cdpo', (pc, pr) => dpoLoss({ ...pair, policyChosen: pc, policyRejected: pr, beta: 0.3, labelSmoothing: 0.2 })],
     ['ipo', (pc, pr) => ipoLoss({ ...pair, ...lengths, policyChosen: pc, policyRejected: pr, beta: 0.3 })],
     ['simpo', (pc, pr) => simpoLoss({ ...lengths, policyChosen: pc, policyRejected: pr, beta: 2.5, gamma: 1.4 })],
+    ['orpo', (pc, pr) => orpoLoss({ ...lengths, policyChosen: pc, policyRejected: pr, lambda: 0.3 })],
+    ['rpo', (pc, pr) => rpoLoss({ ...pair, ...lengths, policyChosen: pc, policyRejected: pr, beta: 0.3, alpha: 0.7 })],
   ];
   for (const [name, f] of cases) {
     it(name, () => {
@@ -150,6 +155,25 @@ describe('closed-form gradients against central finite differences', () => {
       const fd = (ktoLoss({ ...base, policy: plus }).loss - ktoLoss({ ...base, policy: minus }).loss) / (2 * h);
       expect(at.dPolicy[i]).toBeCloseTo(fd, 7);
     }
+  });
+});
+
+describe('ORPO (TRL experimental ORPOTrainer) and RPO (DPO + NLL)', () => {
+  it('ORPO matches the hand-computed value; its log odds ratio equals log(odds_c / odds_r) computed directly', () => {
+    const out = orpoLoss({ policyChosen: pair.policyChosen, policyRejected: pair.policyRejected, ...lengths, lambda: 0.1 });
+    expect(out.loss).toBeCloseTo(1.831411419376201, 12);
+    expect(out.logOddsRatio).toBeCloseTo(-0.09673822423654457, 12);
+    const odds = (a: number) => Math.exp(a) / (1 - Math.exp(a));
+    expect(out.logOddsRatio).toBeCloseTo(Math.log(odds(-12.3 / 7) / odds(-15.1 / 9)), 12);
+  });
+  it('RPO is DPO plus alpha times the chosen response’s per-token NLL', () => {
+    expect(rpoLoss({ ...pair, beta: 0.1, chosenLength: 7, alpha: 0.5 }).loss).toBeCloseTo(1.4949152016121683, 12);
+    expect(rpoLoss({ ...pair, beta: 0.1, chosenLength: 7, alpha: 0 }).loss).toBeCloseTo(dpoLoss({ ...pair, beta: 0.1 }).loss, 15);
+  });
+  it('log1mexp is accurate near 0 and for very negative x, and refuses x >= 0', () => {
+    expect(log1mexp(-1e-12)).toBeCloseTo(Math.log(1e-12), 6);
+    expect(log1mexp(-50)).toBeCloseTo(-Math.exp(-50), 30);
+    expect(() => log1mexp(0)).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { modelStateBytes } from '../../../../kernels/memory/training-memory';
+import { activationBytes, modelStateBytes } from '../../../../kernels/memory/training-memory';
 import { modelParamCount, presetById } from '../../../../kernels/models/presets';
 import { maxTrainableParams, paperBytesPerParam, shardModelStates, ZERO_STAGES, type ZeroStage } from '../../../../kernels/zero/memory';
 import { printedTolerance, TABLE1_7_5B, TABLE2_64_GPUS } from '../../../../kernels/zero/paper-table';
@@ -210,5 +210,46 @@ describe("ZeRO-3's resident set under DeepSpeed's defaults", () => {
     const tiny = { ...presetById('7b'), layers: 1, vocab: 1000 };
     const t = zero3Residency(tiny);
     expect(t.maxLive).toBe(weightTensorSizes(tiny).reduce((a, b) => a + b, 0));
+  });
+});
+
+describe('tensor and sequence parallelism (Korthikanti et al. 2022, table 2)', () => {
+  const base = { seqLen: 2048, microBatch: 1, hidden: 4096, layers: 32, heads: 32, checkpointing: false, flashAttention: false };
+  const sbh = 2048 * 4096;
+  test('per-layer activations: 34 + 5as/h; with t: 10 + 24/t + 5as/(ht); with sequence parallelism: 34/t + 5as/(ht)', () => {
+    const scores = (5 * 32 * 2048) / 4096;
+    expect(activationBytes(base)).toBeCloseTo(32 * sbh * (34 + scores), 0);
+    expect(activationBytes({ ...base, tensorParallel: 4 })).toBeCloseTo(32 * sbh * (10 + 24 / 4 + scores / 4), 0);
+    expect(activationBytes({ ...base, tensorParallel: 4, sequenceParallel: true })).toBeCloseTo((32 * sbh * (34 + scores)) / 4, 0);
+  });
+  test('full checkpointing keeps 2sbh per layer, split t ways only with sequence parallelism', () => {
+    const ck = { ...base, checkpointing: true, flashAttention: true };
+    expect(activationBytes({ ...ck, tensorParallel: 4 })).toBeCloseTo(32 * 2 * sbh + sbh * (10 + 6), 0);
+    expect(activationBytes({ ...ck, tensorParallel: 4, sequenceParallel: true })).toBeCloseTo((32 * 2 * sbh) / 4 + (sbh * 34) / 4, 0);
+  });
+  test('a plan with t = 4 on 16 GPUs: each GPU holds a quarter of a replica sharded over 4 ranks; TP traffic is counted', () => {
+    const setup = {
+      params: modelParamCount(presetById('7b')),
+      shape: presetById('7b'),
+      method: 'full' as const,
+      loraRank: 16,
+      loraTargets: LORA_TARGET_SETS.all,
+      seqLen: 2048,
+      microBatch: 1,
+      checkpointing: true,
+      gpus: 16,
+      gpuMemoryBytes: 80e9,
+      offloadOptimizer: false,
+      busBandwidth: 100e9,
+      pcieBandwidth: 25e9,
+      flopsPerSecond: 150e12,
+    };
+    const flat = planTraining({ ...setup, gpus: 4 });
+    const tp = planTraining({ ...setup, tensorParallel: 4, sequenceParallel: true });
+    // ZeRO-1 over 4 replicas of a quarter each: a quarter of ZeRO-1 over 4 GPUs.
+    expect(tp.stages[1].states.optimizer).toBeCloseTo(flat.stages[1].states.optimizer / 4, 0);
+    expect(tp.stages[0].tpBytes).toBe(32 * 6 * ((2 * 3) / 4) * 2 * 2048 * 4096);
+    expect(tp.flops).toBeCloseTo(flat.flops / 4, 0);
+    expect(() => planTraining({ ...setup, gpus: 6, tensorParallel: 4 })).toThrow(/divisible/);
   });
 });

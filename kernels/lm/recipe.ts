@@ -1,0 +1,75 @@
+/**
+ * A fine-tuning recipe for the tiny model, in the reader's terms (the widget's controls), and the
+ * engine's run configuration it stands for. The widget's defaults and the chapters' measured runs
+ * (chapter-runs.ts) both start from DEFAULT_RECIPE.
+ */
+import type { LinearModule } from './config';
+import type { SftTaskId } from './data/sft-tasks';
+import type { AdapterConfig } from './engine/program';
+import type { LmRunConfig } from './trainer';
+
+export type FineTuneMethod = 'lora' | 'dora' | 'qlora' | 'full';
+
+export interface FineTuneRecipe {
+  task: SftTaskId;
+  method: FineTuneMethod;
+  rank: number;
+  alpha: number;
+  scaling: AdapterConfig['scaling'];
+  loraPlusRatio: number;
+  targets: readonly LinearModule[];
+  lr: number;
+  steps: number;
+  batch: number;
+  completionOnly: boolean;
+  /** Share of each batch that replays pretraining text. */
+  replay: number;
+  /** Share of the task's training conversations used, and share of those given a wrong reply. */
+  data: number;
+  noisy: number;
+  seed: number;
+}
+
+export const DEFAULT_RECIPE: FineTuneRecipe = {
+  task: 'json',
+  method: 'lora',
+  rank: 8,
+  alpha: 16,
+  scaling: 'alpha/r',
+  loraPlusRatio: 1,
+  targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+  lr: 0.003,
+  steps: 120,
+  batch: 4,
+  completionOnly: true,
+  replay: 0,
+  data: 1,
+  noisy: 0,
+  seed: 1,
+};
+
+/** QLoRA is LoRA on an NF4 base; clipping at 1 and a linear decay are transformers' Trainer defaults. */
+export function runConfigFor(r: FineTuneRecipe): LmRunConfig {
+  return {
+    adapter: {
+      method: r.method === 'qlora' ? 'lora' : r.method,
+      base: r.method === 'qlora' ? 'nf4' : 'fp32',
+      rank: r.rank,
+      alpha: r.alpha,
+      scaling: r.scaling,
+      targets: [...r.targets],
+      loraPlusRatio: r.loraPlusRatio,
+      seed: r.seed,
+    },
+    lr: r.lr,
+    steps: r.steps,
+    batch: r.batch,
+    completionOnly: r.completionOnly,
+    replayShare: r.replay,
+    dataShare: r.data,
+    noisyShare: r.noisy,
+    seed: r.seed,
+    maxGradNorm: 1,
+    schedule: 'linear',
+  };
+}

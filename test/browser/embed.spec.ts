@@ -1,0 +1,35 @@
+/** The embed gallery's snippets and an embedded frame's size reports, as a team lead's doc uses them. */
+import { expect, test } from '@playwright/test';
+
+test('gallery snippets point at the origin the site is served from, with the resize script and clipboard permission', async ({ page }) => {
+  await page.goto('/embed/');
+  const origin = new URL(page.url()).origin;
+  const area = page.locator('#snippet-lora-params');
+  await expect(area).toHaveValue(new RegExp(`^<iframe src="${origin.replace(/[.:/]/g, '\\$&')}/embed/lora-params/\\?v=1`));
+  const value = await area.inputValue();
+  expect(value).toContain('allow="clipboard-write"');
+  expect(value).toContain(`e.origin !== "${origin}"`);
+  expect(value.startsWith(' ')).toBe(false);
+});
+
+test('a pasted snippet resizes its frame to the widget: smaller than the fixed height when the content is shorter', async ({ page }) => {
+  await page.goto('/embed/');
+  const snippet = await page.locator('#snippet-lora-params').inputValue();
+  // A host page on the same origin: the snippet with a deliberately tall frame.
+  await page.goto('/a-host-page/'); // any page of the origin will do (this one is the 404 page)
+  await page.evaluate((html) => {
+    document.body.innerHTML = '<div id="host"></div>';
+    const host = document.getElementById('host')!;
+    host.innerHTML = html.replace(/height="\d+"/, 'height="2400"');
+    // Scripts inserted through innerHTML do not run: re-create the snippet's script.
+    const old = host.querySelector('script')!;
+    const s = document.createElement('script');
+    s.textContent = old.textContent;
+    old.replaceWith(s);
+  }, snippet);
+  const frame = page.locator('#host iframe');
+  await expect.poll(async () => (await frame.boundingBox())?.height ?? 0, { timeout: 30_000 }).toBeLessThan(2000);
+  expect((await frame.boundingBox())!.height).toBeGreaterThan(200);
+  // The embed does not take focus on load.
+  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
+});
