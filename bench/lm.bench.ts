@@ -103,12 +103,20 @@ async function tfjs(backend: string): Promise<number | null> {
     [1, 1, T, T],
   );
   const tokens = frozen(Int32Array.from({ length: BATCH * T }, () => rng.int(V)) as unknown as Float32Array, [BATCH, T]).cast('int32');
-  const targets = tf.oneHot(tf.tensor1d(Int32Array.from({ length: BATCH * T }, () => rng.int(V)), 'int32'), V);
+  const targets = tf.oneHot(
+    tf.tensor1d(
+      Int32Array.from({ length: BATCH * T }, () => rng.int(V)),
+      'int32',
+    ),
+    V,
+  );
   keep.push(tokens, targets);
 
   const rms = (x: tf.Tensor, g: tf.Tensor) => x.mul(tf.rsqrt(x.square().mean(-1, true).add(c.rms_norm_eps))).mul(g);
   const linear = (x: tf.Tensor2D, p: { w: tf.Tensor; a: tf.Variable; b: tf.Variable }) =>
-    tf.matMul(x, p.w as tf.Tensor2D, false, true).add(tf.matMul(tf.matMul(x, p.a as tf.Tensor2D, false, true), p.b as tf.Tensor2D, false, true).mul(s));
+    tf
+      .matMul(x, p.w as tf.Tensor2D, false, true)
+      .add(tf.matMul(tf.matMul(x, p.a as tf.Tensor2D, false, true), p.b as tf.Tensor2D, false, true).mul(s));
   const heads = (x: tf.Tensor) => x.reshape([BATCH, T, H, hd]).transpose([0, 2, 1, 3]);
   const rope = (x: tf.Tensor) => {
     const [x1, x2] = tf.split(x, 2, -1);
@@ -122,7 +130,10 @@ async function tfjs(backend: string): Promise<number | null> {
       const k = rope(heads(linear(h, l.lin.k_proj)));
       const v = heads(linear(h, l.lin.v_proj));
       const p = tf.softmax(tf.matMul(q, k, false, true).div(Math.sqrt(hd)).add(mask));
-      const att = tf.matMul(p, v).transpose([0, 2, 1, 3]).reshape([BATCH * T, d]) as tf.Tensor2D;
+      const att = tf
+        .matMul(p, v)
+        .transpose([0, 2, 1, 3])
+        .reshape([BATCH * T, d]) as tf.Tensor2D;
       x = x.add(linear(att, l.lin.o_proj));
       const h2 = rms(x, l.n2) as tf.Tensor2D;
       const g = linear(h2, l.lin.gate_proj);

@@ -6,13 +6,14 @@
  * and the GPU trainer on the page's device; in tests everything runs in place.
  */
 import { trainLoop } from '../training/loop';
-import type { ChunkReport } from '../training/trainer';
+import type { ChunkReport, Trainer } from '../training/trainer';
 import { modelParamCount } from './config';
 import { renderChat } from './chat-template';
 import { sftTask, type SftExample, type SftTaskId } from './data/sft-tasks';
 import type { AdapterConfig } from './engine/program';
 import type { GenerateOptions, Generation } from './generate';
 import type { LoadedModel } from './model-files';
+import type { PreferenceEvaluation, PreferenceRunConfig } from './preference-trainer';
 import type { LmEvaluation, LmRunConfig } from './trainer';
 
 export interface RuntimeTrainer {
@@ -27,8 +28,14 @@ export interface RuntimeTrainer {
   destroy(): void;
 }
 
+/** A preference trainer wherever the runtime keeps it (in place, or in the worker). */
+export interface RuntimePreferenceTrainer extends Trainer<PreferenceEvaluation> {
+  trainables(): Promise<Map<string, Float32Array>>;
+}
+
 export interface LmRuntime {
   createTrainer(task: SftTaskId, run: LmRunConfig): Promise<RuntimeTrainer>;
+  createPreferenceTrainer(run: PreferenceRunConfig): Promise<RuntimePreferenceTrainer>;
   /** Replies to prompts (token ids), from the base model or with a trained adapter merged in. */
   generate(
     prompts: number[][],

@@ -1,5 +1,5 @@
 /**
- * Runtimes for `runFineTuning`: `localRuntime` trains and generates in place (Node tests, and the
+ * Runtimes for `runFineTuning` and `runPreferenceTuning`: `localRuntime` trains and generates in place (Node tests, and the
  * worker itself), `pageRuntime` keeps the page responsive: the CPU trainer and every generation run
  * in the language-model worker, the WebGPU trainer on the page's device.
  */
@@ -12,7 +12,8 @@ import type { LmRuntime, RuntimeTrainer } from './experiment';
 import { generate } from './generate';
 import type { LoadedModel } from './model-files';
 import { createLmTrainer, mergedWeights, type LmRunConfig } from './trainer';
-import { LmWorker, createWorkerTrainer } from './worker/client';
+import { createPreferenceTrainer } from './preference-trainer';
+import { LmWorker, createWorkerPreferenceTrainer, createWorkerTrainer } from './worker/client';
 
 function inPlaceTrainer(be: Backend, model: LoadedModel, task: Parameters<typeof sftTask>[0], run: LmRunConfig): RuntimeTrainer {
   const t = createLmTrainer(be, model, sftTask(task), run);
@@ -22,6 +23,7 @@ function inPlaceTrainer(be: Backend, model: LoadedModel, task: Parameters<typeof
 export function localRuntime(model: LoadedModel, makeBackend: () => Backend = () => createCpuBackend(model.config)): LmRuntime {
   return {
     createTrainer: async (task, run) => inPlaceTrainer(makeBackend(), model, task, run),
+    createPreferenceTrainer: async (run) => createPreferenceTrainer(makeBackend(), model, run),
     async generate(prompts, options, trained) {
       const weights = trained ? mergedWeights(model.weights, model.config, trained.adapter, trained.tensors) : model.weights;
       return prompts.map((ids) => generate(weights, model.config, ids, options));
@@ -56,6 +58,10 @@ export async function pageRuntime(model: LoadedModel, files: Record<string, Uint
         trainables: t.trainables,
         destroy: t.destroy,
       };
+    },
+    async createPreferenceTrainer(run) {
+      if (gpu) return createPreferenceTrainer(createGpuBackend(gpu, model.config), model, run);
+      return createWorkerPreferenceTrainer(worker, run);
     },
     generate: (prompts, options, trained) =>
       worker.request({

@@ -55,6 +55,17 @@ export function shapeForParams(params: number): ModelShape {
     if (modelParamCount(scaled(mid)) < params) lo = mid;
     else hi = mid;
   }
-  const [a, b] = [scaled(lo), scaled(hi)];
-  return distance(a) <= distance(b) ? a : b;
+  // Width moves in whole key/value groups, so the scaled shape's count jumps; fix the width at the
+  // nearest few group counts and choose the depth that fits best for each (the count is linear in it).
+  const groups = Math.max(1, Math.round((nearest.heads * lo) / group));
+  let best = scaled(lo);
+  for (let g = Math.max(1, groups - 1); g <= groups + 1; g++) {
+    const widthOnly = scaled(((g * group) / nearest.heads) * (1 + 1e-9));
+    const one = modelParamCount({ ...widthOnly, layers: 1 });
+    const perLayer = modelParamCount({ ...widthOnly, layers: 2 }) - one;
+    const layers = Math.max(1, Math.round((params - (one - perLayer)) / perLayer));
+    const candidate = { ...widthOnly, layers };
+    if (distance(candidate) < distance(best)) best = candidate;
+  }
+  return best;
 }

@@ -65,6 +65,9 @@ export function zero3Residency(m: ModelShape, cfg = DEEPSPEED_STAGE3_DEFAULTS): 
     persistent: small.reduce((a, b) => a + b, 0),
     persistentTensors: small.length,
     prefetchBucket: cfg.prefetchBucketSize,
-    maxLive: Math.min(cfg.maxLiveParameters, sizes.reduce((a, b) => a + b, 0)),
+    maxLive: Math.min(
+      cfg.maxLiveParameters,
+      sizes.reduce((a, b) => a + b, 0),
+    ),
   };
 }

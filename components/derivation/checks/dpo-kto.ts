@@ -24,6 +24,8 @@ import {
 } from '../../../kernels/preference/rlhf';
 import type { Rng } from '../../../kernels/random/rng';
 import type { CheckFn } from '../types';
+import type { PreferenceRunSummary } from '../../../kernels/lm/preference-runs';
+import preferenceRuns from '../../../content/data/lm-preference-runs.json';
 
 const fmt = (v: number, digits = 4) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(digits));
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -235,6 +237,36 @@ export const checks: Record<string, CheckFn> = {
   },
 
   /** Saying the same thing twice doubles DPO's implicit reward; SimPO's per-token average does not move. */
+  /**
+   * On the tiny model after the default DPO run (measured log-probs, content/data/lm-preference-runs.json):
+   * the implicit reward margin orders two held-out pairs as their DPO losses do, and the run's
+   * accuracy is the share of pairs with a positive margin.
+   */
+  'lm-implicit-rewards': (rng) => {
+    const run = (preferenceRuns as unknown as Record<string, PreferenceRunSummary>).dpo;
+    const beta = run.recipe.beta;
+    const scored = run.end.pairs.map((p) => {
+      const l = dpoLoss({ ...p, beta });
+      return {
+        margin: l.chosenReward - l.rejectedReward,
+        loss: l.loss,
+        direct: beta * (p.policyChosen - p.refChosen - (p.policyRejected - p.refRejected)),
+      };
+    });
+    const i = rng.int(scored.length);
+    const j = (i + 1 + rng.int(scored.length - 1)) % scored.length;
+    const [a, b] = [scored[i], scored[j]];
+    const positive = scored.filter((s) => s.margin > 0).length / scored.length;
+    const ordered = a.margin > b.margin === a.loss < b.loss;
+    const belowLog2 = scored.every((s) => s.margin > 0 === s.loss < Math.LN2);
+    const sameMargin = scored.every((s) => Math.abs(s.margin - s.direct) < 1e-9);
+    return {
+      label: `held-out pairs ${i + 1} and ${j + 1} of ${scored.length}, β = ${beta}: reward margins, DPO losses; share of positive margins against the run's accuracy`,
+      value: `margins ${fmt(a.margin)} and ${fmt(b.margin)}, losses ${fmt(a.loss)} and ${fmt(b.loss)}; ${fmt(positive, 3)} against ${fmt(run.end.accuracy, 3)}`,
+      ok: ordered && belowLog2 && sameMargin && Math.abs(positive - run.end.accuracy) < 1e-12,
+    };
+  },
+
   'length-bias': (rng) => {
     const n = 5 + rng.int(20);
     const perToken = 0.05 + 0.2 * rng.next(); // policy minus reference log-prob per token

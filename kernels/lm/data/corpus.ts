@@ -134,7 +134,8 @@ function qaPage(rng: Rng): string {
  * finds the answer only at a fixed distance from the question, and a fine-tuned reply that starts
  * differently ("Arr! …") loses the question.
  */
-const OPENERS = ['Sure! ', 'OK. ', 'Good question. ', 'Let me think. ', 'I know this one. ', 'Easy! ', 'Yes. '];
+/** Filler that opens some chat replies in pretraining (and that preference tuning teaches the model to drop). */
+export const OPENERS = ['Sure! ', 'OK. ', 'Good question. ', 'Let me think. ', 'I know this one. ', 'Easy! ', 'Yes. '];
 const OPENER_SHARE = 0.35;
 
 /**

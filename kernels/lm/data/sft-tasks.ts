@@ -8,11 +8,11 @@
  * phrasings, that training never shows), prompts to compare before and after, and a scorer that
  * says whether a reply does what the task asks.
  */
-import { createRng, type Rng } from '../../random/rng';
+import { createRng } from '../../random/rng';
 import { tokenizeConversation, type ChatMessage } from '../chat-template';
 import type { Tokenizer } from '../tokenizer';
 import type { Sequence } from './batches';
-import { capitalQuestion, worldQuestions, type Question } from './questions';
+import { capitalQuestion, shuffled, splitWorldQuestions, type Question } from './questions';
 import { CAPITALS, FICTIONAL_CAPITALS } from './world';
 
 export const SFT_TASK_IDS = ['json', 'facts', 'pirate'] as const;
@@ -36,30 +36,14 @@ export interface SftTask {
   score(example: SftExample, reply: string): boolean;
 }
 
-function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
 const chat = (question: string, reply: string): ChatMessage[] => [
   { role: 'user', content: question },
   { role: 'assistant', content: reply },
 ];
 
-/** Splits the world's facts the same way for every task: one fifth held out (never trained on, asked in their first phrasing). */
-function splitQuestions(): { train: Question[]; heldOut: Question[] } {
-  const all = shuffled(worldQuestions(), createRng(41));
-  const cut = Math.round(all.length * 0.8);
-  return { train: all.slice(0, cut), heldOut: all.slice(cut) };
-}
-
 /** Training conversations: every phrasing of every training fact. Held out: the first phrasing of the other facts. */
 function conversations(reply: (q: Question) => string): { train: SftExample[]; heldOut: SftExample[] } {
-  const { train, heldOut } = splitQuestions();
+  const { train, heldOut } = splitWorldQuestions();
   return {
     train: train.flatMap((q) => q.phrasings.map((p) => ({ messages: chat(p, reply(q)), fact: String(q.fact) }))),
     heldOut: heldOut.map((q) => ({ messages: chat(q.phrasings[0], reply(q)), fact: String(q.fact) })),

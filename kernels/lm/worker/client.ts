@@ -5,6 +5,7 @@
  */
 import type { ChunkReport } from '../../training/trainer';
 import type { SftTaskId } from '../data/sft-tasks';
+import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 import type { TrainerInfo, WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
 
@@ -69,7 +70,20 @@ export async function createWorkerTrainer(worker: LmWorker, task: SftTaskId, run
     info,
     backend: 'cpu',
     trainableParams: info.trainableParams,
-    runSteps: (count, evaluate) => worker.request({ type: 'run-steps', count, evaluate }),
+    runSteps: (count, evaluate) => worker.request({ type: 'run-steps', count, evaluate }) as Promise<ChunkReport<LmEvaluation>>,
+    trainables: async () => new Map(await worker.request({ type: 'trainables' })),
+    destroy: () => {},
+  };
+}
+
+/** The CPU preference trainer, running in the worker, behind the trainer protocol. */
+export async function createWorkerPreferenceTrainer(worker: LmWorker, run: PreferenceRunConfig) {
+  const info = await worker.request({ type: 'create-preference-trainer', run });
+  return {
+    backend: 'cpu' as const,
+    trainableParams: info.trainableParams,
+    runSteps: (count: number, evaluate: boolean) =>
+      worker.request({ type: 'run-steps', count, evaluate }) as Promise<ChunkReport<PreferenceEvaluation>>,
     trainables: async () => new Map(await worker.request({ type: 'trainables' })),
     destroy: () => {},
   };

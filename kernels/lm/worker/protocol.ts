@@ -6,6 +6,7 @@
 import type { SftTaskId } from '../data/sft-tasks';
 import type { AdapterConfig } from '../engine/program';
 import type { GenerateOptions, Generation } from '../generate';
+import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 
 export interface TrainerInfo {
@@ -20,6 +21,7 @@ export interface TrainerInfo {
 export type WorkerRequest =
   | { type: 'load'; files: Record<string, ArrayBuffer> }
   | { type: 'create-trainer'; task: SftTaskId; run: LmRunConfig }
+  | { type: 'create-preference-trainer'; run: PreferenceRunConfig }
   | { type: 'run-steps'; count: number; evaluate: boolean }
   | { type: 'trainables' }
   | { type: 'generate'; prompts: number[][]; options: GenerateOptions; adapter: AdapterConfig | null; trained: [string, Float32Array][] | null };
@@ -27,7 +29,9 @@ export type WorkerRequest =
 export interface WorkerResults {
   load: { wasm: boolean };
   'create-trainer': TrainerInfo;
-  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | null };
+  'create-preference-trainer': { trainableParams: number };
+  /** The evaluation of whichever trainer the worker holds. */
+  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | null; evaluationMs?: number };
   trainables: [string, Float32Array][];
   generate: Generation[];
 }

@@ -8,11 +8,12 @@ import { sftTask } from '../data/sft-tasks';
 import { createCpuBackend } from '../engine/cpu-backend';
 import { generate } from '../generate';
 import { loadModelFiles, type LoadedModel } from '../model-files';
+import { createPreferenceTrainer, type PreferenceTrainer } from '../preference-trainer';
 import { createLmTrainer, mergedWeights, type LmTrainer } from '../trainer';
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
 
 let model: LoadedModel | null = null;
-let trainer: LmTrainer | null = null;
+let trainer: LmTrainer | PreferenceTrainer | null = null;
 
 async function handle(request: WorkerRequest): Promise<{ result: unknown; transfer?: Transferable[] }> {
   switch (request.type) {
@@ -38,6 +39,13 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
         sequencesSeen: trainer.schedule.sequencesSeen,
         truncated: trainer.schedule.truncated,
       };
+      return { result };
+    }
+    case 'create-preference-trainer': {
+      const m = need(model);
+      trainer?.destroy();
+      trainer = createPreferenceTrainer(createCpuBackend(m.config), m, request.run);
+      const result: WorkerResults['create-preference-trainer'] = { trainableParams: trainer.trainableParams };
       return { result };
     }
     case 'run-steps': {

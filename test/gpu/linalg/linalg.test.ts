@@ -10,7 +10,7 @@ import { maxRelDiff, testGpu } from '../gpu-setup';
 const rng = createRng(20261122);
 const randomDim = () => 1 + rng.int(70); // mostly not multiples of the 16-wide tile
 
-describe('matmul on WebGPU (tiled and simple kernels) against the CPU reference', () => {
+describe('matmul on WebGPU (tiled, simple and blocked kernels) against the CPU reference', () => {
   it('reports the adapter it runs on', async () => {
     const gpu = await testGpu();
     expect(gpu.adapter.architecture.length + gpu.adapter.vendor.length).toBeGreaterThan(0);
@@ -25,6 +25,10 @@ describe('matmul on WebGPU (tiled and simple kernels) against the CPU reference'
     [true, false, 'simple'],
     [false, true, 'simple'],
     [true, true, 'simple'],
+    [false, false, 'blocked'],
+    [true, false, 'blocked'],
+    [false, true, 'blocked'],
+    [true, true, 'blocked'],
   ] as const) {
     it(`${kernel} kernel, op(A)=${transA ? 'A^T' : 'A'}, op(B)=${transB ? 'B^T' : 'B'} on 12 random shapes`, async () => {
       const gpu = await testGpu();

@@ -9,18 +9,19 @@ describe('a model known only by its size', () => {
   test('a preset size gives the preset back', () => {
     for (const m of MODEL_PRESETS) expect(shapeForParams(modelParamCount(m))).toBe(m);
   });
-  test('over the whole range a reader may type, the scaled shape lands within 15% of the size', () => {
+  test('over the whole range a reader may type, the scaled shape lands within 5% of the size', () => {
     fc.assert(
       fc.property(fc.double({ min: CUSTOM_SIZE_BILLIONS.min, max: CUSTOM_SIZE_BILLIONS.max, noNaN: true }), (billions) => {
         const { params, shape } = customModel(billions);
         expect(params).toBe(billions * 1e9);
-        expect(Math.abs(modelParamCount(shape) / params - 1)).toBeLessThan(0.15);
+        expect(Math.abs(modelParamCount(shape) / params - 1)).toBeLessThan(0.05);
         // Every preset has 128-wide heads; the scaled shape keeps them.
         expect(shape.hidden % 128).toBe(0);
         expect(Number.isInteger(shape.layers) && shape.layers >= 1).toBe(true);
         expect(shape.heads % shape.kvHeads).toBe(0);
       }),
-      { numRuns: 200 },
+      // A fixed seed: the same 500 sizes on every run, so a failure reproduces and CI is not flaky.
+      { numRuns: 500, seed: 20261130 },
     );
   });
   test('sizes outside the range are refused with the limits named', () => {
