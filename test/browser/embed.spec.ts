@@ -28,8 +28,16 @@ test('a pasted snippet resizes its frame to the widget: smaller than the fixed h
     old.replaceWith(s);
   }, snippet);
   const frame = page.locator('#host iframe');
-  await expect.poll(async () => (await frame.boundingBox())?.height ?? 0, { timeout: 30_000 }).toBeLessThan(2000);
-  expect((await frame.boundingBox())!.height).toBeGreaterThan(200);
+  // The frame first reports the loading page's height, then the rendered widget's: wait for the widget's.
+  await expect
+    .poll(
+      async () => {
+        const h = (await frame.boundingBox())?.height ?? 0;
+        return h > 200 && h < 2000;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
   // The embed does not take focus on load.
   expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
 });

@@ -93,7 +93,7 @@ for (const [slug, ids] of Object.entries(CHAPTER_CHECKS)) {
     await expect(page.locator('h2', { hasText: 'Facts under test' })).toBeVisible();
     for (const id of ids) {
       const check = page.locator(`ft-check[data-name="${slug}/${id}"]`);
-      await check.scrollIntoViewIfNeeded();
+      await check.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await expect(check, `${slug}/${id}`).toHaveAttribute('data-state', 'pass', { timeout: 30_000 });
       await expect(check).not.toContainText(/NaN|Infinity|undefined/);
     }

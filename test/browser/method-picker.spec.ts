@@ -92,7 +92,7 @@ test('every live check on the chapter page passes', async ({ page }) => {
   const checks = page.locator('ft-check');
   await expect(checks).toHaveCount(10);
   for (const check of await checks.all()) {
-    await check.scrollIntoViewIfNeeded();
+    await check.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expect(check).toHaveAttribute('data-state', 'pass');
     await expect(check).not.toContainText(/NaN|undefined|Infinity/);
   }

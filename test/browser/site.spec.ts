@@ -39,8 +39,10 @@ for (const path of pages) {
     const checks = page.locator('ft-check');
     const count = await checks.count();
     for (let i = 0; i < count; i++) {
-      // Checks start when they near the viewport; bring each one there before reading it.
-      await checks.nth(i).scrollIntoViewIfNeeded();
+      // Checks start when they near the viewport; bring each one there before reading it. (Scrolled by
+      // script: scrollIntoViewIfNeeded also waits for the element to stop moving, which a page still
+      // laying out widgets above it need not do.)
+      await checks.nth(i).evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await expect(checks.nth(i), `live check ${await checks.nth(i).getAttribute('data-name')}`).toHaveAttribute('data-state', 'pass', {
         timeout: 30_000,
       });

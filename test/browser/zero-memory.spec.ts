@@ -112,7 +112,7 @@ test('the ZeRO chapter: every live check passes after a re-roll, the paper’s t
   expect(count).toBe(Object.keys(zeroChecks).length);
   for (let i = 0; i < count; i++) {
     const check = checks.nth(i);
-    await check.scrollIntoViewIfNeeded();
+    await check.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expect(check).toHaveAttribute('data-state', 'pass');
     await check.getByRole('button', { name: /re-roll/i }).click();
     await expect(check).toHaveAttribute('data-state', 'pass');
