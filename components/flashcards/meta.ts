@@ -6,7 +6,7 @@ export const schema = {
   chapter: {
     kind: 'enum',
     label: 'Deck',
-    options: ['all', 'choosing-a-method', 'sft', 'lora', 'dora', 'peft-family', 'qlora-nf4', 'dpo-kto', 'zero'],
+    options: ['all', 'choosing-a-method', 'sft', 'lora', 'dora', 'peft-family', 'qlora-nf4', 'dpo-kto', 'rlhf', 'zero'],
     default: 'all',
     optionLabels: {
       all: 'All chapters',
@@ -17,6 +17,7 @@ export const schema = {
       'peft-family': 'The rest of the PEFT family',
       'qlora-nf4': 'QLoRA and NF4',
       'dpo-kto': 'DPO, KTO and alignment',
+      rlhf: 'Reward models, PPO and GRPO',
       zero: 'ZeRO and distributed training',
     },
   },

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ExpressionError, parseExpression } from '../../kernels/answer-check/expression';
 import { checkGeneratorParams, GENERATOR_IDS } from './generators';
 
-export const CHAPTER_SLUGS = ['choosing-a-method', 'sft', 'lora', 'dora', 'peft-family', 'qlora-nf4', 'dpo-kto', 'zero'] as const;
+export const CHAPTER_SLUGS = ['choosing-a-method', 'sft', 'lora', 'dora', 'peft-family', 'qlora-nf4', 'dpo-kto', 'rlhf', 'zero'] as const;
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
 
 export const CHAPTER_TITLES: Record<ChapterSlug, string> = {
@@ -18,11 +18,12 @@ export const CHAPTER_TITLES: Record<ChapterSlug, string> = {
   'peft-family': 'The rest of the PEFT family',
   'qlora-nf4': 'QLoRA and NF4',
   'dpo-kto': 'DPO, KTO and alignment',
+  rlhf: 'Reward models, PPO and GRPO',
   zero: 'ZeRO and distributed training',
 };
 
 /** Interview topics; the interview score is broken down by these. */
-export const TOPICS = ['lora', 'dora-variants', 'peft-family', 'qlora-nf4', 'alignment', 'zero-distributed', 'sft-data', 'choosing'] as const;
+export const TOPICS = ['lora', 'dora-variants', 'peft-family', 'qlora-nf4', 'alignment', 'rl', 'zero-distributed', 'sft-data', 'choosing'] as const;
 export type Topic = (typeof TOPICS)[number];
 export const TOPIC_LABELS: Record<Topic, string> = {
   lora: 'LoRA',
@@ -30,6 +31,7 @@ export const TOPIC_LABELS: Record<Topic, string> = {
   'peft-family': 'Other PEFT methods',
   'qlora-nf4': 'QLoRA / NF4',
   alignment: 'DPO, KTO and alignment',
+  rl: 'Reward models, PPO and GRPO',
   'zero-distributed': 'ZeRO and distributed training',
   'sft-data': 'SFT data and forgetting',
   choosing: 'Choosing a method',

@@ -18,7 +18,7 @@ import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widge
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
-import './lm-preference.css';
+import '../widget-base/lm-widgets.css';
 
 type Values = ParamValues<typeof schema>;
 
@@ -49,18 +49,18 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   protected setup(): void {
     const pairs = preferencePairs();
     const example = pairs.train.find((p) => p.flaw === 'filler')!;
-    const intro = el('div', 'lp-intro');
+    const intro = el('div', 'lmw-intro');
     intro.append(
       el('p', undefined, `${PREFERENCE_RULE} ${pairs.train.length} training pairs, ${pairs.heldOut.length} held out (facts never trained on).`),
-      el('p', 'lp-example', `“${example.prompt}”  preferred: “${example.chosen}”  rejected: “${example.rejected}”`),
+      el('p', 'lmw-example', `“${example.prompt}”  preferred: “${example.chosen}”  rejected: “${example.rejected}”`),
     );
-    const plots = el('div', 'lp-plots');
-    this.lossPlot = el('div', 'lp-plot');
-    this.rewardPlot = el('div', 'lp-plot');
+    const plots = el('div', 'lmw-plots');
+    this.lossPlot = el('div', 'lmw-plot');
+    this.rewardPlot = el('div', 'lmw-plot');
     plots.append(this.lossPlot, this.rewardPlot);
-    this.summary = el('p', 'lp-summary');
+    this.summary = el('p', 'lmw-summary');
     this.summary.setAttribute('aria-live', 'polite');
-    this.replies = el('div', 'ftw-table-wrap lp-replies');
+    this.replies = el('div', 'ftw-table-wrap lmw-replies');
     this.body.append(intro, plots, this.summary, this.replies);
   }
 
@@ -175,7 +175,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   }
 
   private drawReplies(r: LmPreferenceResult): void {
-    const table = el('table', 'ftw-table lp-table');
+    const table = el('table', 'ftw-table lmw-table');
     const caption = el('caption', undefined, 'Held-out prompts, greedy replies before and after (✓ right fact; “filler” when it opens with one).');
     const head = el('tr');
     for (const h of ['Prompt', 'Before', 'After']) {
@@ -189,9 +189,9 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     const cell = (d: DemoReply) => {
       const td = el('td');
       td.append(
-        el('span', 'lp-reply', d.reply || '(nothing)'),
-        el('span', d.correct ? 'lp-ok' : 'lp-miss', d.correct ? ' ✓' : ' ✗'),
-        ...(d.filler ? [el('span', 'lp-miss', ' filler')] : []),
+        el('span', 'lmw-reply', d.reply || '(nothing)'),
+        el('span', d.correct ? 'lmw-ok' : 'lmw-miss', d.correct ? ' ✓' : ' ✗'),
+        ...(d.filler ? [el('span', 'lmw-miss', ' filler')] : []),
       );
       return td;
     };

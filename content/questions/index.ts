@@ -7,6 +7,7 @@ import { doraQuestions } from './dora';
 import { loraQuestions } from './lora';
 import { peftFamilyQuestions } from './peft-family';
 import { qloraQuestions } from './qlora';
+import { rlhfQuestions } from './rlhf';
 import { sftQuestions } from './sft';
 import { sftAndChoosingQuestions } from './sft-and-choosing';
 import { zeroQuestions } from './zero';
@@ -17,6 +18,7 @@ export const rawQuestionBank: unknown[] = [
   ...peftFamilyQuestions,
   ...qloraQuestions,
   ...alignmentQuestions,
+  ...rlhfQuestions,
   ...zeroQuestions,
   ...sftAndChoosingQuestions,
   ...sftQuestions,

@@ -13,6 +13,7 @@ import { sftTask, type SftExample, type SftTaskId } from './data/sft-tasks';
 import type { AdapterConfig } from './engine/program';
 import type { GenerateOptions, Generation } from './generate';
 import type { LoadedModel } from './model-files';
+import type { GrpoEvaluation, GrpoRunConfig } from './grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from './preference-trainer';
 import type { LmEvaluation, LmRunConfig } from './trainer';
 
@@ -33,9 +34,15 @@ export interface RuntimePreferenceTrainer extends Trainer<PreferenceEvaluation> 
   trainables(): Promise<Map<string, Float32Array>>;
 }
 
+/** A GRPO trainer wherever the runtime keeps it. */
+export interface RuntimeGrpoTrainer extends Trainer<GrpoEvaluation> {
+  trainables(): Promise<Map<string, Float32Array>>;
+}
+
 export interface LmRuntime {
   createTrainer(task: SftTaskId, run: LmRunConfig): Promise<RuntimeTrainer>;
   createPreferenceTrainer(run: PreferenceRunConfig): Promise<RuntimePreferenceTrainer>;
+  createGrpoTrainer(run: GrpoRunConfig): Promise<RuntimeGrpoTrainer>;
   /** Replies to prompts (token ids), from the base model or with a trained adapter merged in. */
   generate(
     prompts: number[][],

@@ -6,6 +6,7 @@
 import type { LinearModule } from './config';
 import type { SftTaskId } from './data/sft-tasks';
 import type { AdapterConfig } from './engine/program';
+import type { GrpoRunConfig } from './grpo-trainer';
 import type { PreferenceMethod, PreferenceRunConfig } from './preference-trainer';
 import type { LmRunConfig } from './trainer';
 
@@ -121,5 +122,37 @@ export function preferenceRunConfigFor(r: PreferenceRecipe): PreferenceRunConfig
     seed: r.seed,
     maxGradNorm: 1,
     heldOutPairs: r.heldOut,
+  };
+}
+
+/**
+ * GRPO on sums (grpo-trainer.ts) with a LoRA adapter: TRL's defaults where they carry over
+ * (8 generations per prompt, temperature 1, epsilon 0.2, beta 0, one step per batch), a learning
+ * rate for a LoRA adapter on a tiny model rather than TRL's 1e-6 for full models.
+ */
+export interface GrpoRecipe {
+  rank: number;
+  alpha: number;
+  lr: number;
+  steps: number;
+  prompts: number;
+  generations: number;
+  seed: number;
+}
+
+export const DEFAULT_GRPO_RECIPE: GrpoRecipe = { rank: 8, alpha: 16, lr: 2e-3, steps: 30, prompts: 2, generations: 8, seed: 1 };
+
+export function grpoRunConfigFor(r: GrpoRecipe): GrpoRunConfig {
+  const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
+  return {
+    adapter,
+    lr: r.lr,
+    steps: r.steps,
+    prompts: r.prompts,
+    generations: r.generations,
+    epsilon: 0.2,
+    maxNewTokens: 24,
+    seed: r.seed,
+    maxGradNorm: 1,
   };
 }

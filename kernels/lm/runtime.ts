@@ -12,8 +12,9 @@ import type { LmRuntime, RuntimeTrainer } from './experiment';
 import { generate } from './generate';
 import type { LoadedModel } from './model-files';
 import { createLmTrainer, mergedWeights, type LmRunConfig } from './trainer';
+import { createGrpoTrainer } from './grpo-trainer';
 import { createPreferenceTrainer } from './preference-trainer';
-import { LmWorker, createWorkerPreferenceTrainer, createWorkerTrainer } from './worker/client';
+import { LmWorker, createWorkerGrpoTrainer, createWorkerPreferenceTrainer, createWorkerTrainer } from './worker/client';
 
 function inPlaceTrainer(be: Backend, model: LoadedModel, task: Parameters<typeof sftTask>[0], run: LmRunConfig): RuntimeTrainer {
   const t = createLmTrainer(be, model, sftTask(task), run);
@@ -21,14 +22,16 @@ function inPlaceTrainer(be: Backend, model: LoadedModel, task: Parameters<typeof
 }
 
 export function localRuntime(model: LoadedModel, makeBackend: () => Backend = () => createCpuBackend(model.config)): LmRuntime {
-  return {
+  const runtime: LmRuntime = {
     createTrainer: async (task, run) => inPlaceTrainer(makeBackend(), model, task, run),
     createPreferenceTrainer: async (run) => createPreferenceTrainer(makeBackend(), model, run),
+    createGrpoTrainer: async (run) => createGrpoTrainer(makeBackend(), model, run, runtime.generate),
     async generate(prompts, options, trained) {
       const weights = trained ? mergedWeights(model.weights, model.config, trained.adapter, trained.tensors) : model.weights;
       return prompts.map((ids) => generate(weights, model.config, ids, options));
     },
   };
+  return runtime;
 }
 
 export interface PageRuntime extends LmRuntime {
@@ -43,6 +46,14 @@ export async function pageRuntime(model: LoadedModel, files: Record<string, Uint
   const worker = new LmWorker();
   const copies = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, bytes.slice().buffer]));
   const { wasm } = await worker.request({ type: 'load', files: copies }, Object.values(copies));
+  const generateInWorker: LmRuntime['generate'] = (prompts, options, trained) =>
+    worker.request({
+      type: 'generate',
+      prompts,
+      options,
+      adapter: trained?.adapter ?? null,
+      trained: trained ? [...trained.tensors].map(([k, v]) => [k, v.slice()] as [string, Float32Array]) : null,
+    });
   return {
     wasm,
     async createTrainer(task, run) {
@@ -63,14 +74,12 @@ export async function pageRuntime(model: LoadedModel, files: Record<string, Uint
       if (gpu) return createPreferenceTrainer(createGpuBackend(gpu, model.config), model, run);
       return createWorkerPreferenceTrainer(worker, run);
     },
-    generate: (prompts, options, trained) =>
-      worker.request({
-        type: 'generate',
-        prompts,
-        options,
-        adapter: trained?.adapter ?? null,
-        trained: trained ? [...trained.tensors].map(([k, v]) => [k, v.slice()] as [string, Float32Array]) : null,
-      }),
+    async createGrpoTrainer(run) {
+      // On the GPU path the policy trains on the page's device and samples in the worker.
+      if (gpu) return createGrpoTrainer(createGpuBackend(gpu, model.config), model, run, generateInWorker);
+      return createWorkerGrpoTrainer(worker, run);
+    },
+    generate: generateInWorker,
     dispose: () => worker.terminate(),
   };
 }

@@ -24,9 +24,9 @@ test('CPU: a short DPO run starts at the reference, moves the rewards and shows 
   expect(last.loss).toBeLessThan(first.loss);
   expect(r.referenceMs).toBeGreaterThan(0);
   expect(r.before.sampled.samples).toBeGreaterThan(50);
-  await expect(widget.locator('.lp-table tbody tr')).toHaveCount(4);
-  await expect(widget.locator('.lp-plot figure')).toHaveCount(2);
-  await expect(widget.locator('.lp-summary')).toContainText('computed once, before training');
+  await expect(widget.locator('.lmw-table tbody tr')).toHaveCount(4);
+  await expect(widget.locator('.lmw-plot figure')).toHaveCount(2);
+  await expect(widget.locator('.lmw-summary')).toContainText('computed once, before training');
   await expect(widget).not.toContainText(/\bNaN\b|undefined|Infinity/);
 });
 
@@ -44,7 +44,7 @@ test('WebGPU agrees with the CPU on the same two steps', async ({ page }) => {
 test('ORPO has no reference model, and says so', async ({ page }) => {
   const widget = await openWidget(page, 'autorun=1&backend=cpu&method=orpo&steps=2&held-out=2');
   await expect(widget).toHaveAttribute('data-status', 'done');
-  await expect(widget.locator('.lp-summary')).toContainText('ORPO has no reference model');
+  await expect(widget.locator('.lmw-summary')).toContainText('ORPO has no reference model');
   const r = await resultOf(widget);
   expect(r.method).toBe('orpo');
   expect(r.curve[0].margin).not.toBe(0);

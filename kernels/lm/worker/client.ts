@@ -5,6 +5,7 @@
  */
 import type { ChunkReport } from '../../training/trainer';
 import type { SftTaskId } from '../data/sft-tasks';
+import type { GrpoEvaluation, GrpoRunConfig } from '../grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 import type { TrainerInfo, WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
@@ -76,15 +77,23 @@ export async function createWorkerTrainer(worker: LmWorker, task: SftTaskId, run
   };
 }
 
-/** The CPU preference trainer, running in the worker, behind the trainer protocol. */
-export async function createWorkerPreferenceTrainer(worker: LmWorker, run: PreferenceRunConfig) {
-  const info = await worker.request({ type: 'create-preference-trainer', run });
+/** A CPU trainer of another kind (preference, GRPO), running in the worker, behind the trainer protocol. */
+function workerTrainer<E>(worker: LmWorker, trainableParams: number) {
   return {
     backend: 'cpu' as const,
-    trainableParams: info.trainableParams,
-    runSteps: (count: number, evaluate: boolean) =>
-      worker.request({ type: 'run-steps', count, evaluate }) as Promise<ChunkReport<PreferenceEvaluation>>,
+    trainableParams,
+    runSteps: (count: number, evaluate: boolean) => worker.request({ type: 'run-steps', count, evaluate }) as Promise<ChunkReport<E>>,
     trainables: async () => new Map(await worker.request({ type: 'trainables' })),
     destroy: () => {},
   };
+}
+
+export async function createWorkerPreferenceTrainer(worker: LmWorker, run: PreferenceRunConfig) {
+  const info = await worker.request({ type: 'create-preference-trainer', run });
+  return workerTrainer<PreferenceEvaluation>(worker, info.trainableParams);
+}
+
+export async function createWorkerGrpoTrainer(worker: LmWorker, run: GrpoRunConfig) {
+  const info = await worker.request({ type: 'create-grpo-trainer', run });
+  return workerTrainer<GrpoEvaluation>(worker, info.trainableParams);
 }

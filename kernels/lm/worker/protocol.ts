@@ -6,6 +6,7 @@
 import type { SftTaskId } from '../data/sft-tasks';
 import type { AdapterConfig } from '../engine/program';
 import type { GenerateOptions, Generation } from '../generate';
+import type { GrpoEvaluation, GrpoRunConfig } from '../grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 
@@ -22,6 +23,7 @@ export type WorkerRequest =
   | { type: 'load'; files: Record<string, ArrayBuffer> }
   | { type: 'create-trainer'; task: SftTaskId; run: LmRunConfig }
   | { type: 'create-preference-trainer'; run: PreferenceRunConfig }
+  | { type: 'create-grpo-trainer'; run: GrpoRunConfig }
   | { type: 'run-steps'; count: number; evaluate: boolean }
   | { type: 'trainables' }
   | { type: 'generate'; prompts: number[][]; options: GenerateOptions; adapter: AdapterConfig | null; trained: [string, Float32Array][] | null };
@@ -30,8 +32,9 @@ export interface WorkerResults {
   load: { wasm: boolean };
   'create-trainer': TrainerInfo;
   'create-preference-trainer': { trainableParams: number };
+  'create-grpo-trainer': { trainableParams: number };
   /** The evaluation of whichever trainer the worker holds. */
-  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | null; evaluationMs?: number };
+  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | GrpoEvaluation | null; evaluationMs?: number };
   trainables: [string, Float32Array][];
   generate: Generation[];
 }

@@ -8,12 +8,13 @@ import { sftTask } from '../data/sft-tasks';
 import { createCpuBackend } from '../engine/cpu-backend';
 import { generate } from '../generate';
 import { loadModelFiles, type LoadedModel } from '../model-files';
+import { createGrpoTrainer, type GrpoTrainer } from '../grpo-trainer';
 import { createPreferenceTrainer, type PreferenceTrainer } from '../preference-trainer';
 import { createLmTrainer, mergedWeights, type LmTrainer } from '../trainer';
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
 
 let model: LoadedModel | null = null;
-let trainer: LmTrainer | PreferenceTrainer | null = null;
+let trainer: LmTrainer | PreferenceTrainer | GrpoTrainer | null = null;
 
 async function handle(request: WorkerRequest): Promise<{ result: unknown; transfer?: Transferable[] }> {
   switch (request.type) {
@@ -46,6 +47,16 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
       trainer?.destroy();
       trainer = createPreferenceTrainer(createCpuBackend(m.config), m, request.run);
       const result: WorkerResults['create-preference-trainer'] = { trainableParams: trainer.trainableParams };
+      return { result };
+    }
+    case 'create-grpo-trainer': {
+      const m = need(model);
+      trainer?.destroy();
+      trainer = createGrpoTrainer(createCpuBackend(m.config), m, request.run, async (prompts, options, trained) => {
+        const weights = mergedWeights(m.weights, m.config, trained.adapter, trained.tensors);
+        return prompts.map((ids) => generate(weights, m.config, ids, options));
+      });
+      const result: WorkerResults['create-grpo-trainer'] = { trainableParams: trainer.trainableParams };
       return { result };
     }
     case 'run-steps': {
