@@ -4,13 +4,12 @@ import { sftTask, type SftTaskId } from '../../kernels/lm/data/sft-tasks';
 import { promptIds, REPLY_TOKENS, runFineTuning, type CurvePoint, type FineTuneResult, type Sample } from '../../kernels/lm/experiment';
 import { loadTinyModel, type PageModel } from '../../kernels/lm/load-tiny';
 import { adapterZip, mergedModelZip } from '../../kernels/lm/peft';
-import { pageRuntime, type PageRuntime } from '../../kernels/lm/runtime';
+import { pageRuntime } from '../../kernels/lm/runtime';
 import { runConfigFor } from '../../kernels/lm/recipe';
 import { mergedWeights, type LmRunConfig } from '../../kernels/lm/trainer';
-import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
-import { WorkerStopped } from '../../kernels/lm/worker/client';
-import { TrainingDiverged } from '../../kernels/training/trainer';
-import { StoppedError, WidgetError } from '../widget-base/errors';
+import { WidgetError } from '../widget-base/errors';
+import { el } from '../widget-base/dom';
+import { loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
@@ -44,12 +43,6 @@ function runConfig(v: Values): LmRunConfig {
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
   static meta = meta;
@@ -114,22 +107,13 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     if (v.method !== 'full' && v.targets.length === 0)
       throw new WidgetError('LoRA, DoRA and QLoRA need at least one target module: tick q_proj and v_proj, or all of them.');
     ctx.progress(0.01, 'Loading the model…');
-    let page: PageModel;
-    try {
-      page = await loadTinyModel();
-    } catch (error) {
-      throw new WidgetError(`The model could not be loaded from ${TINY_MODEL_PATH}/: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const page = await loadModelForRun();
     const run = runConfig(v);
     this.last = null;
     this.downloads.replaceChildren();
     const points: CurvePoint[] = [];
     let losses: readonly number[] = [];
-    let runtime: PageRuntime | null = null;
-    const stopWorker = () => runtime?.dispose();
-    ctx.signal.addEventListener('abort', stopWorker);
-    try {
-      runtime = await pageRuntime(page.model, page.files, ctx.gpu);
+    return withLmRuntime(ctx, page, async (runtime) => {
       const result = await runFineTuning(runtime, page.model, v.task, run, EVALUATIONS, {
         tick: () => ctx.tick(),
         onPhase: (phase) => {
@@ -153,18 +137,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
       this.report(v, out, runtime.wasm);
       this.offerDownloads();
       return out;
-    } catch (error) {
-      if (error instanceof WorkerStopped) throw new StoppedError();
-      if (error instanceof TrainingDiverged) {
-        throw new WidgetError(
-          `Training diverged: the loss ${Number.isFinite(error.loss) ? `reached ${error.loss.toFixed(2)}` : `became ${error.loss}`} at step ${error.step}. Lower the learning rate.`,
-        );
-      }
-      throw error;
-    } finally {
-      ctx.signal.removeEventListener('abort', stopWorker);
-      runtime?.dispose();
-    }
+    });
   }
 
   private draw(v: Values, points: readonly CurvePoint[], stepLosses: readonly number[]): void {

@@ -1,13 +1,9 @@
 import { runGrpo, type GrpoPoint, type GrpoResult, type GrpoSample } from '../../kernels/lm/grpo-experiment';
 import { HELD_OUT_SUMS } from '../../kernels/lm/grpo-trainer';
-import { loadTinyModel } from '../../kernels/lm/load-tiny';
 import { grpoRunConfigFor } from '../../kernels/lm/recipe';
-import { pageRuntime, type PageRuntime } from '../../kernels/lm/runtime';
-import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
-import { WorkerStopped } from '../../kernels/lm/worker/client';
-import { TrainingDiverged } from '../../kernels/training/trainer';
-import { StoppedError, WidgetError } from '../widget-base/errors';
+import { el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
+import { beforeAfterTable, loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
@@ -21,12 +17,6 @@ export interface LmGrpoResult extends GrpoResult {
 
 const EVALUATIONS = 6;
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
   static meta = meta;
@@ -55,20 +45,10 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
   protected async run(ctx: RunContext<typeof schema>): Promise<LmGrpoResult> {
     const v = ctx.values;
     ctx.progress(0.01, 'Loading the model…');
-    let page: Awaited<ReturnType<typeof loadTinyModel>>;
-    try {
-      page = await loadTinyModel();
-    } catch (error) {
-      throw new WidgetError(`The model could not be loaded from ${TINY_MODEL_PATH}/: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const run = grpoRunConfigFor(v);
+    const page = await loadModelForRun();
     const points: GrpoPoint[] = [];
-    let runtime: PageRuntime | null = null;
-    const stopWorker = () => runtime?.dispose();
-    ctx.signal.addEventListener('abort', stopWorker);
-    try {
-      runtime = await pageRuntime(page.model, page.files, ctx.gpu);
-      const result = await runGrpo(runtime, page.model, run, EVALUATIONS, {
+    return withLmRuntime(ctx, page, async (runtime) => {
+      const result = await runGrpo(runtime, page.model, grpoRunConfigFor(v), EVALUATIONS, {
         tick: () => ctx.tick(),
         onPhase: (phase) => {
           if (phase === 'before') ctx.progress(0.02, 'The model answers held-out sums…');
@@ -86,14 +66,7 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
       this.report(out);
       this.drawSamples(out.before, out.after);
       return out;
-    } catch (error) {
-      if (error instanceof WorkerStopped) throw new StoppedError();
-      if (error instanceof TrainingDiverged) throw new WidgetError(`Training diverged at step ${error.step}. Lower the learning rate.`);
-      throw error;
-    } finally {
-      ctx.signal.removeEventListener('abort', stopWorker);
-      runtime?.dispose();
-    }
+    });
   }
 
   private draw(v: Values, points: readonly GrpoPoint[], stepRewards: readonly number[]): void {
@@ -145,33 +118,16 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
   }
 
   private drawSamples(before: GrpoSample[], after: GrpoSample[]): void {
-    const table = el('table', 'ftw-table lmw-table');
-    const caption = el('caption', undefined, 'Held-out sums, one reply sampled (same seed) before and after; the reward the program gives it.');
-    const head = el('tr');
-    for (const h of ['Question', 'Before', 'After']) {
-      const th = el('th', undefined, h);
-      th.scope = 'col';
-      head.append(th);
-    }
-    const thead = el('thead');
-    thead.append(head);
-    const body = el('tbody');
-    const cell = (s: GrpoSample) => {
-      const td = el('td');
-      td.append(
-        el('span', 'lmw-reply', s.reply || '(nothing)'),
-        el('span', s.accuracy + s.format === 2 ? 'lmw-ok' : 'lmw-miss', ` reward ${s.accuracy + s.format}`),
-      );
-      return td;
-    };
-    before.forEach((b, i) => {
-      const tr = body.insertRow();
-      const th = el('th', undefined, b.question);
-      th.scope = 'row';
-      tr.append(th, cell(b), cell(after[i]));
-    });
-    table.append(caption, thead, body);
-    this.samples.replaceChildren(table);
+    const cell = (s: GrpoSample) => [
+      el('span', 'lmw-reply', s.reply || '(nothing)'),
+      el('span', s.accuracy + s.format === 2 ? 'lmw-ok' : 'lmw-miss', ` reward ${s.accuracy + s.format}`),
+    ];
+    this.samples.replaceChildren(
+      beforeAfterTable(
+        'Held-out sums, one reply sampled (same seed) before and after; the reward the program gives it.',
+        before.map((b, i) => ({ prompt: b.question, before: cell(b), after: cell(after[i]) })),
+      ),
+    );
   }
 }
 

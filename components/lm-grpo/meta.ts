@@ -1,5 +1,6 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
+import { HELD_OUT_SUMS } from '../../kernels/lm/grpo-trainer';
 import { DEFAULT_GRPO_RECIPE as D } from '../../kernels/lm/recipe';
 import { LEARNING_RATE, LORA_ALPHA, SEED } from '../widget-base/shared-params';
 
@@ -17,6 +18,14 @@ export const schema = {
     default: D.generations,
     help: 'TRL’s num_generations (default 8). Advantages compare each completion with the others of its group.',
   },
+  heldOut: {
+    kind: 'int',
+    label: 'Held-out sums evaluated (0: all)',
+    min: 0,
+    max: HELD_OUT_SUMS,
+    default: D.heldOut,
+    help: 'Fewer sums evaluate faster and measure less precisely.',
+  },
   seed: SEED,
 } satisfies ParamSchema;
 
@@ -29,6 +38,6 @@ export const meta: WidgetMeta<typeof schema> = {
   schema,
   example: { steps: '30' },
   // SwiftShader (CI's WebGPU) emulates the GPU on the CPU: one short step exercises the path.
-  smokeTest: { steps: '1', prompts: '1', generations: '2' },
+  smokeTest: { steps: '1', prompts: '1', generations: '2', 'held-out': '2' },
   embedHeight: 1250,
 };

@@ -1,5 +1,4 @@
 import { PREFERENCE_RULE, preferencePairs } from '../../kernels/lm/data/preference-pairs';
-import { loadTinyModel } from '../../kernels/lm/load-tiny';
 import {
   runPreferenceTuning,
   type DemoReply,
@@ -9,12 +8,9 @@ import {
 } from '../../kernels/lm/preference-experiment';
 import { usesReference } from '../../kernels/lm/preference-trainer';
 import { preferenceRunConfigFor } from '../../kernels/lm/recipe';
-import { pageRuntime, type PageRuntime } from '../../kernels/lm/runtime';
-import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
-import { WorkerStopped } from '../../kernels/lm/worker/client';
-import { TrainingDiverged } from '../../kernels/training/trainer';
-import { StoppedError, WidgetError } from '../widget-base/errors';
+import { el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
+import { beforeAfterTable, loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
@@ -31,12 +27,6 @@ const METHOD_LABEL = { dpo: 'DPO', ipo: 'IPO', simpo: 'SimPO', kto: 'KTO', orpo:
 
 const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) => {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   static meta = meta;
@@ -67,21 +57,11 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   protected async run(ctx: RunContext<typeof schema>): Promise<LmPreferenceResult> {
     const v = ctx.values;
     ctx.progress(0.01, 'Loading the model…');
-    let page: Awaited<ReturnType<typeof loadTinyModel>>;
-    try {
-      page = await loadTinyModel();
-    } catch (error) {
-      throw new WidgetError(`The model could not be loaded from ${TINY_MODEL_PATH}/: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const run = preferenceRunConfigFor(v);
+    const page = await loadModelForRun();
     const points: PreferencePoint[] = [];
     let losses: readonly number[] = [];
-    let runtime: PageRuntime | null = null;
-    const stopWorker = () => runtime?.dispose();
-    ctx.signal.addEventListener('abort', stopWorker);
-    try {
-      runtime = await pageRuntime(page.model, page.files, ctx.gpu);
-      const result = await runPreferenceTuning(runtime, page.model, run, EVALUATIONS, {
+    return withLmRuntime(ctx, page, async (runtime) => {
+      const result = await runPreferenceTuning(runtime, page.model, preferenceRunConfigFor(v), EVALUATIONS, {
         tick: () => ctx.tick(),
         onPhase: (phase) => {
           if (phase === 'before') ctx.progress(0.02, 'The model answers the held-out prompts (greedy, and sampled)…');
@@ -103,18 +83,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       this.report(v, out);
       this.drawReplies(out);
       return out;
-    } catch (error) {
-      if (error instanceof WorkerStopped) throw new StoppedError();
-      if (error instanceof TrainingDiverged) {
-        throw new WidgetError(
-          `Training diverged: the loss ${Number.isFinite(error.loss) ? `reached ${error.loss.toFixed(2)}` : `became ${error.loss}`} at step ${error.step}. Lower the learning rate.`,
-        );
-      }
-      throw error;
-    } finally {
-      ctx.signal.removeEventListener('abort', stopWorker);
-      runtime?.dispose();
-    }
+    });
   }
 
   private draw(v: Values, points: readonly PreferencePoint[], stepLosses: readonly number[]): void {
@@ -175,34 +144,17 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   }
 
   private drawReplies(r: LmPreferenceResult): void {
-    const table = el('table', 'ftw-table lmw-table');
-    const caption = el('caption', undefined, 'Held-out prompts, greedy replies before and after (✓ right fact; “filler” when it opens with one).');
-    const head = el('tr');
-    for (const h of ['Prompt', 'Before', 'After']) {
-      const th = el('th', undefined, h);
-      th.scope = 'col';
-      head.append(th);
-    }
-    const thead = el('thead');
-    thead.append(head);
-    const body = el('tbody');
-    const cell = (d: DemoReply) => {
-      const td = el('td');
-      td.append(
-        el('span', 'lmw-reply', d.reply || '(nothing)'),
-        el('span', d.correct ? 'lmw-ok' : 'lmw-miss', d.correct ? ' ✓' : ' ✗'),
-        ...(d.filler ? [el('span', 'lmw-miss', ' filler')] : []),
-      );
-      return td;
-    };
-    r.before.greedy.forEach((b, i) => {
-      const tr = body.insertRow();
-      const th = el('th', undefined, b.prompt);
-      th.scope = 'row';
-      tr.append(th, cell(b), cell(r.after.greedy[i]));
-    });
-    table.append(caption, thead, body);
-    this.replies.replaceChildren(table);
+    const cell = (d: DemoReply) => [
+      el('span', 'lmw-reply', d.reply || '(nothing)'),
+      el('span', d.correct ? 'lmw-ok' : 'lmw-miss', d.correct ? ' ✓' : ' ✗'),
+      ...(d.filler ? [el('span', 'lmw-miss', ' filler')] : []),
+    ];
+    this.replies.replaceChildren(
+      beforeAfterTable(
+        'Held-out prompts, greedy replies before and after (✓ right fact; “filler” when it opens with one).',
+        r.before.greedy.map((b, i) => ({ prompt: b.prompt, before: cell(b), after: cell(r.after.greedy[i]) })),
+      ),
+    );
   }
 }
 

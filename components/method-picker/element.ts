@@ -19,6 +19,7 @@ import {
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { PALETTE } from '../widget-base/plot';
+import { el } from '../widget-base/dom';
 import { meta, schema } from './meta';
 import './method-picker.css';
 
@@ -66,13 +67,6 @@ const PLACEMENT_TEXT: Record<Placement, string> = {
 function partsOnOneGpu(option: MethodOption, gpuCount: number): PerGpuParts {
   const replicated = option.placement === 'single-gpu' || option.placement === 'data-parallel';
   return perGpuParts(option.estimate, gpuCount, !replicated);
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 class FtMethodPicker extends FtWidget<typeof schema, MethodPickerResult> {

@@ -3,6 +3,7 @@ import { createRng, type Rng } from '../../kernels/random/rng';
 import { StoppedError, WidgetError } from './errors';
 import type { WidgetMeta } from './meta';
 import { attrName, formatValue, parseParams, parseValue, toQuery, type ParamSchema, type ParamSpec, type ParamValues } from './params';
+import { el } from './dom';
 import './widget.css';
 
 export type WidgetStatus = 'idle' | 'running' | 'done' | 'error';
@@ -544,12 +545,6 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
 async function deviceWasLost(gpu: GpuContext): Promise<boolean> {
   const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 3000));
   return Promise.race([gpu.lost.then(() => true), timeout]);
-}
-
-function el(tag: string, className?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  return e;
 }
 
 /** Registers a widget class under its tag once (a page may load the module twice). */

@@ -8,6 +8,7 @@ import { formatBytes, formatParams, formatSeconds } from '../../kernels/zero/for
 import { STAGE_LABELS, ZERO_STAGES, type ZeroStage } from '../../kernels/zero/memory';
 import { offloadApplies, planTraining, type StageEstimate, type TrainingPlan } from '../../kernels/zero/plan';
 import { stepPhases, type Holding } from '../../kernels/zero/step-phases';
+import { el } from '../widget-base/dom';
 import { meta, schema } from './meta';
 import './zero-memory.css';
 
@@ -76,12 +77,6 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   if (text !== undefined) node.textContent = text;
   return node;
 }
-function html<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   static meta = meta;
@@ -104,36 +99,36 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   private offload = false;
 
   protected setup(): void {
-    this.verdict = html('div', 'zm-verdict');
+    this.verdict = el('div', 'zm-verdict');
     this.verdict.setAttribute('aria-live', 'polite');
-    this.bars = html('div', 'zm-bars');
-    this.table = html('div', 'zm-table');
+    this.bars = el('div', 'zm-bars');
+    this.table = el('div', 'zm-table');
     // The table scrolls sideways on a phone: make the scrolling region reachable by keyboard.
     this.table.tabIndex = 0;
     this.table.setAttribute('role', 'region');
     this.table.setAttribute('aria-label', 'Memory, traffic and step time per stage');
 
-    const shards = html('section', 'zm-shards');
-    const heading = html('h4', undefined, 'Who holds what during one training step');
-    const controls = html('div', 'zm-step-controls');
+    const shards = el('section', 'zm-shards');
+    const heading = el('h4', undefined, 'Who holds what during one training step');
+    const controls = el('div', 'zm-step-controls');
     this.backButton = this.button('◀ Back', 'Previous phase', () => this.stepBy(-1));
     this.playButton = this.button('Play', 'Play the step phase by phase', () => (this.timer ? this.pause() : this.play()));
     this.nextButton = this.button('Next ▶', 'Next phase', () => this.stepBy(1));
     controls.append(this.backButton, this.playButton, this.nextButton);
-    this.phaseCaption = html('p', 'zm-phase');
+    this.phaseCaption = el('p', 'zm-phase');
     this.phaseCaption.setAttribute('aria-live', 'polite');
-    this.picture = html('div', 'zm-picture');
-    const legend = html('p', 'zm-legend');
+    this.picture = el('div', 'zm-picture');
+    const legend = el('p', 'zm-legend');
     for (const [kind, text] of [
       ['held', 'held, up to date'],
       ['local', 'held, not yet summed across GPUs'],
       ['empty', 'not held'],
     ]) {
-      const item = html('span', 'zm-key');
-      item.append(html('span', `zm-swatch zm-swatch-${kind}`), document.createTextNode(text));
+      const item = el('span', 'zm-key');
+      item.append(el('span', `zm-swatch zm-swatch-${kind}`), document.createTextNode(text));
       legend.append(item);
     }
-    legend.append(html('span', 'zm-legend-text', 'Each colour is one shard: 1/N of the tensor, owned by the GPU in the same position.'));
+    legend.append(el('span', 'zm-legend-text', 'Each colour is one shard: 1/N of the tensor, owned by the GPU in the same position.'));
     shards.append(heading, controls, this.phaseCaption, this.picture, legend);
     let lastWidth = 0;
     new ResizeObserver(() => {
@@ -238,14 +233,14 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
       method === 'full'
         ? `Full fine-tuning of ${formatParams(params)} parameters`
         : `${method === 'lora' ? 'LoRA' : 'QLoRA'} on ${formatParams(params)} parameters (${formatParams(plan.trainableParams)} trainable)`;
-    const chips = html('ul', 'zm-chips');
+    const chips = el('ul', 'zm-chips');
     for (const s of plan.stages) {
-      const chip = html('li', s.fits ? 'zm-fit' : 'zm-nofit');
+      const chip = el('li', s.fits ? 'zm-fit' : 'zm-nofit');
       chip.dataset.stage = String(s.stage);
       chip.textContent = `${s.label}: ${formatBytes(s.total, 'GiB')} ${s.fits ? '✓ fits' : '✗ does not fit'}`;
       chips.append(chip);
     }
-    const line = html('p', 'zm-headline');
+    const line = el('p', 'zm-headline');
     line.dataset.verdict = best ? 'fits' : 'does-not-fit';
     line.textContent = best
       ? `${what} on ${this.gpus} × ${capacity / GiB} GiB: ${best.label} is the lightest setup that fits${
@@ -285,17 +280,17 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   }
 
   private drawTable(plan: TrainingPlan, offload: boolean): void {
-    const table = html('table');
+    const table = el('table');
     table.setAttribute('aria-label', 'Memory, traffic and step time per GPU for each stage');
-    const head = html('tr');
+    const head = el('tr');
     const columns = ['Stage', 'Weights', 'Gradients', 'Optimizer', 'Activations', 'Total', 'Verdict', 'Sent per step', 'Step time', 'Overlapped'];
     if (offload) columns.push('CPU memory');
-    for (const c of columns) head.append(html('th', undefined, c));
-    const thead = html('thead');
+    for (const c of columns) head.append(el('th', undefined, c));
+    const thead = el('thead');
     thead.append(head);
-    const tbody = html('tbody');
+    const tbody = el('tbody');
     for (const s of plan.stages) {
-      const tr = html('tr');
+      const tr = el('tr');
       tr.dataset.stage = String(s.stage);
       const gib = (b: number) => formatBytes(b, 'GiB');
       const cells = [
@@ -312,14 +307,14 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
       ];
       if (offload) cells.push(s.offloaded ? gib(s.states.cpu) : '—');
       cells.forEach((text, i) => {
-        const td = html(i === 0 ? 'th' : 'td', i === 6 ? (s.fits ? 'zm-fit' : 'zm-nofit') : undefined, text);
+        const td = el(i === 0 ? 'th' : 'td', i === 6 ? (s.fits ? 'zm-fit' : 'zm-nofit') : undefined, text);
         if (i === 0) td.setAttribute('scope', 'row');
         tr.append(td);
       });
       tbody.append(tr);
     }
     table.append(thead, tbody);
-    const notes = html('p', 'zm-note');
+    const notes = el('p', 'zm-note');
     const z = plan.stages;
     notes.textContent =
       'Per GPU: memory in GiB; traffic in GB sent per step (ring collectives); step time is compute + communication (+ PCIe), and “overlapped” hides communication behind compute. ' +
@@ -336,7 +331,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   // ------------------------------------------------------------------ shard picture
 
   private button(text: string, title: string, onClick: () => void): HTMLButtonElement {
-    const b = html('button', 'zm-button', text);
+    const b = el('button', 'zm-button', text);
     b.type = 'button';
     b.title = title;
     b.addEventListener('click', onClick);
@@ -379,7 +374,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
     const estimate = this.plan?.stages[this.pictureStage];
     const collective = phase.collective ? estimate?.comm.collectives.find((c) => c.name === phase.collective) : undefined;
     this.phaseCaption.replaceChildren(
-      html('strong', undefined, `${STAGE_LABELS[this.pictureStage]}, phase ${this.phase + 1} of ${phases.length}: ${phase.title}. `),
+      el('strong', undefined, `${STAGE_LABELS[this.pictureStage]}, phase ${this.phase + 1} of ${phases.length}: ${phase.title}. `),
       document.createTextNode(phase.detail + (collective ? ` Each GPU sends ${formatBytes(collective.bytes, 'GB')} here.` : '')),
     );
     this.picture.dataset.phase = String(this.phase);
@@ -443,14 +438,14 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
       });
       root.append(box);
     }
-    const ring = html(
+    const ring = el(
       'p',
       `zm-ring-label${phase.collective ? ' zm-active' : ''}`,
       phase.collective ? `⟳ ${phase.collective}, around the ring of ${this.gpus} GPUs` : 'No communication in this phase.',
     );
     const note =
       this.gpus > MAX_DRAWN_GPUS
-        ? html('p', 'zm-note', `Showing ${drawn} groups of ${this.gpus} GPUs; each cell stands for ${this.gpus / drawn} shards.`)
+        ? el('p', 'zm-note', `Showing ${drawn} groups of ${this.gpus} GPUs; each cell stands for ${this.gpus / drawn} shards.`)
         : null;
     this.picture.replaceChildren(root, ring, ...(note ? [note] : []));
   }

@@ -19,7 +19,7 @@ import type { Sequence } from './data/batches';
 import { shuffled, sumQuestion } from './data/questions';
 import { MAX_OPERAND } from './data/world';
 import type { Backend } from './engine/backend';
-import { buildModel, optimizerOps, type AdapterConfig } from './engine/program';
+import { buildModel, optimizerOps, readTrainables, TRANSFORMERS_ADAMW, type AdapterConfig } from './engine/program';
 import { promptIds } from './experiment';
 import type { GenerateOptions, Generation } from './generate';
 import type { LoadedModel } from './model-files';
@@ -38,6 +38,8 @@ export interface GrpoRunConfig {
   maxNewTokens: number;
   seed: number;
   maxGradNorm: number;
+  /** Held-out sums evaluated, the first of the held-out set (all of them when 0). */
+  heldOutSums: number;
 }
 
 export interface GrpoEvaluation {
@@ -140,26 +142,16 @@ export function createGrpoTrainer(be: Backend, model: LoadedModel, run: GrpoRunC
   const batch = run.prompts * run.generations;
   const m = buildModel(be, model.config, model.weights, run.adapter, { batch, seq: CONTEXT });
   const scorer = sequenceScorer(be, m, pad);
-  const optimizer = optimizerOps(be, m, {
-    lr: run.lr,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0,
-    decaySteps: run.steps,
-    maxGradNorm: run.maxGradNorm,
-  });
-  const { train, heldOut } = sumPrompts();
+  const optimizer = optimizerOps(be, m, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
+  const prompts = sumPrompts();
+  const train = prompts.train;
+  const heldOut = run.heldOutSums > 0 ? prompts.heldOut.slice(0, run.heldOutSums) : prompts.heldOut;
   const rng = createRng(run.seed + 65537);
   const stepPrompts = Array.from({ length: run.steps }, () => Array.from({ length: run.prompts }, () => train[rng.int(train.length)]));
   const decode = (ids: number[]) => tokenizer.decode(ids, { skipSpecial: true });
   const stepRewards: number[] = [];
 
-  async function current() {
-    const tensors = new Map<string, Float32Array>();
-    for (const t of m.trainables) tensors.set(t.name, await be.read(t.param));
-    return { adapter: run.adapter, tensors };
-  }
+  const current = async () => ({ adapter: run.adapter, tensors: await readTrainables(be, m) });
 
   async function step(s: number): Promise<number> {
     const prompts = stepPrompts[s];

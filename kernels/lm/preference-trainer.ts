@@ -25,7 +25,7 @@ import { preferencePairs, type PreferencePair } from './data/preference-pairs';
 import { conversationSequences } from './data/sft-tasks';
 import type { Backend } from './engine/backend';
 import { sequenceScorer } from './sequence-scorer';
-import { buildModel, optimizerOps, type AdapterConfig } from './engine/program';
+import { buildModel, optimizerOps, readTrainables, TRANSFORMERS_ADAMW, type AdapterConfig } from './engine/program';
 import type { LoadedModel } from './model-files';
 import { CONTEXT } from './tiny-model';
 import { createRng } from '../random/rng';
@@ -175,15 +175,7 @@ export function createPreferenceTrainer(be: Backend, model: LoadedModel, run: Pr
   const vocab = config.vocab_size;
   const m = buildModel(be, config, model.weights, run.adapter, { batch, seq: CONTEXT });
   const scorer = sequenceScorer(be, m, pad);
-  const optimizer = optimizerOps(be, m, {
-    lr: run.lr,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0,
-    decaySteps: run.steps,
-    maxGradNorm: run.maxGradNorm,
-  });
+  const optimizer = optimizerOps(be, m, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
 
   // The run's batches, fixed up front: the training pairs shuffled afresh each epoch.
   const data = preferencePairs();
@@ -319,11 +311,7 @@ export function createPreferenceTrainer(be: Backend, model: LoadedModel, run: Pr
       const evaluation = await evaluate(ref);
       return { stepLosses, evaluation, evaluationMs: performance.now() - e0 };
     },
-    async trainables() {
-      const out = new Map<string, Float32Array>();
-      for (const t of m.trainables) out.set(t.name, await be.read(t.param));
-      return out;
-    },
+    trainables: () => readTrainables(be, m),
     destroy() {
       if (!destroyed) be.destroy();
       destroyed = true;

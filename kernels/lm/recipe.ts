@@ -137,10 +137,12 @@ export interface GrpoRecipe {
   steps: number;
   prompts: number;
   generations: number;
+  /** Held-out sums evaluated (0: all). */
+  heldOut: number;
   seed: number;
 }
 
-export const DEFAULT_GRPO_RECIPE: GrpoRecipe = { rank: 8, alpha: 16, lr: 2e-3, steps: 30, prompts: 2, generations: 8, seed: 1 };
+export const DEFAULT_GRPO_RECIPE: GrpoRecipe = { rank: 8, alpha: 16, lr: 2e-3, steps: 30, prompts: 2, generations: 8, heldOut: 0, seed: 1 };
 
 export function grpoRunConfigFor(r: GrpoRecipe): GrpoRunConfig {
   const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
@@ -154,5 +156,6 @@ export function grpoRunConfigFor(r: GrpoRecipe): GrpoRunConfig {
     maxNewTokens: 24,
     seed: r.seed,
     maxGradNorm: 1,
+    heldOutSums: r.heldOut,
   };
 }

@@ -14,7 +14,7 @@ import { PRETRAIN_SEED } from './data/corpus';
 import { heldOutWindows, pretrainingStream } from './data/pretraining';
 import { conversationSequences, trainingSubset, type SftTask } from './data/sft-tasks';
 import type { Backend, Buf, Op } from './engine/backend';
-import { QLORA_BLOCK_SIZE, buildModel, optimizerOps, type AdapterConfig, type Model } from './engine/program';
+import { QLORA_BLOCK_SIZE, buildModel, optimizerOps, readTrainables, TRANSFORMERS_ADAMW, type AdapterConfig, type Model } from './engine/program';
 import type { LoadedModel } from './model-files';
 import { CONTEXT } from './tiny-model';
 import type { ChunkReport, Trainer } from '../training/trainer';
@@ -110,11 +110,8 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
     ...m.loss(m.inputs.weights, rowLoss, true),
     ...m.backward(),
     ...optimizerOps(be, m, {
+      ...TRANSFORMERS_ADAMW,
       lr: run.lr,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      weightDecay: 0,
       decaySteps: run.schedule === 'linear' ? run.steps : 0,
       maxGradNorm: run.maxGradNorm,
     }),
@@ -189,11 +186,7 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
       const evaluation = await evaluate();
       return { stepLosses, evaluation, evaluationMs: performance.now() - t0 };
     },
-    async trainables() {
-      const out = new Map<string, Float32Array>();
-      for (const t of m.trainables) out.set(t.name, await be.read(t.param));
-      return out;
-    },
+    trainables: () => readTrainables(be, m),
     destroy() {
       if (!destroyed) be.destroy();
       destroyed = true;

@@ -11,7 +11,7 @@ const openWidget = (page: Page, query: string, timeout = 150_000) => open(page, 
 const resultOf = (widget: Parameters<typeof result>[0]) => result<LmGrpoResult>(widget);
 
 test('CPU: a short GRPO run reports rewards, held-out shares and replies before and after', async ({ page }) => {
-  const widget = await openWidget(page, 'autorun=1&backend=cpu&steps=3&prompts=1&generations=4');
+  const widget = await openWidget(page, 'autorun=1&backend=cpu&steps=3&prompts=1&generations=4&held-out=4');
   await expect(widget).toHaveAttribute('data-status', 'done');
   const r = await resultOf(widget);
   expect(r.backend).toBe('cpu');
@@ -28,12 +28,13 @@ test('CPU: a short GRPO run reports rewards, held-out shares and replies before 
 });
 
 test('WebGPU (training on the device, sampling in the worker) agrees with the CPU on one step', async ({ page }) => {
-  const query = 'autorun=1&steps=1&prompts=1&generations=2';
+  const query = 'autorun=1&steps=1&prompts=1&generations=2&held-out=2';
   const gpu = await resultOf(await openWidget(page, query));
   expect(gpu.backend).toBe('webgpu');
   const cpu = await resultOf(await openWidget(page, `${query}&backend=cpu`));
   // The same seeds sample the same completions from the same starting model; the held-out evaluation after the step matches.
   expect(gpu.stepRewards).toEqual(cpu.stepRewards);
   expect(gpu.before).toEqual(cpu.before);
-  expect(Math.abs(gpu.curve.at(-1)!.reward - cpu.curve.at(-1)!.reward)).toBeLessThanOrEqual(0.1);
+  // Two held-out sums, four samples each: one sample that turns on a float32 difference moves the mean by 0.25 at most.
+  expect(Math.abs(gpu.curve.at(-1)!.reward - cpu.curve.at(-1)!.reward)).toBeLessThanOrEqual(0.25);
 });

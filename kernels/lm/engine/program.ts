@@ -360,6 +360,9 @@ function dequantizedCopy(codes: Uint8Array, absmax: Float32Array): Float32Array 
 }
 
 /** Gradient clipping, then AdamW on every trainable (LoRA+ scales B's and m's rate). */
+/** transformers' TrainingArguments defaults for AdamW: adam_beta1, adam_beta2, adam_epsilon, weight_decay. */
+export const TRANSFORMERS_ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } as const;
+
 export function optimizerOps(be: Backend, model: Model, options: AdamOptions & { maxGradNorm: number }): Op[] {
   const scale = be.f32(1, new Float32Array([1]));
   const grads = model.trainables.map((t) => t.grad);
@@ -367,4 +370,11 @@ export function optimizerOps(be: Backend, model: Model, options: AdamOptions & {
   if (options.maxGradNorm > 0) ops.push(be.clipScale(scale, grads, options.maxGradNorm));
   for (const t of model.trainables) ops.push(be.adam(t.param, t.grad, scale, { ...options, lr: options.lr * t.lrScale }));
   return ops;
+}
+
+/** The trainable tensors read back by name (PEFT's names for adapters, transformers' for full fine-tuning). */
+export async function readTrainables(be: Backend, model: Model): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const t of model.trainables) out.set(t.name, await be.read(t.param));
+  return out;
 }
