@@ -136,7 +136,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       ? `The reference’s log-probabilities were computed once, before training, in ${(r.referenceMs / 1000).toFixed(1)} s (TRL’s precompute_ref_log_probs): without that, every step would run the reference too, about a third more compute than the ${(r.trainingMs / 1000).toFixed(1)} s of training. `
       : `${METHOD_LABEL[v.method]} has no reference model. `;
     this.summary.textContent =
-      `Held-out loss ${fmt(first.loss)} → ${fmt(last.loss)}; reward margin ${fmt(last.margin)}, accuracy ${pct(last.accuracy)} of the ${preferencePairs().heldOut.length} held-out pairs, KL from the reference ${fmt(last.kl, 4)} nats per token. ` +
+      `Held-out loss ${fmt(first.loss)} → ${fmt(last.loss)}; reward margin ${fmt(last.margin)}, accuracy ${pct(last.accuracy)} of the ${last.pairs.length} held-out pairs, KL from the reference ${fmt(last.kl, 4)} nats per token. ` +
       `Log-probability of the chosen replies ${fmt(first.chosenLogp, 2)} → ${fmt(last.chosenLogp, 2)}, of the rejected ${fmt(first.rejectedLogp, 2)} → ${fmt(last.rejectedLogp, 2)}. ` +
       `Sampled replies (temperature 1, ${r.before.sampled.samples}): before, ${stats(r.before.sampled)}; after, ${stats(r.after.sampled)}. ` +
       reference +
