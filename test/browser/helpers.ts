@@ -53,3 +53,18 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
 }
+
+/**
+ * Waits for a live check to run and asserts it passed. Checks start when they near the viewport;
+ * a widget above that grows between the scroll and the next frame can push the check away before
+ * its observer sees it, so the check is brought back into view until it has run.
+ */
+export async function expectCheckPasses(check: Locator): Promise<void> {
+  const name = await check.getAttribute('data-name');
+  await expect(async () => {
+    await check.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    expect(await check.getAttribute('data-state'), `live check ${name} has run`).not.toBe('pending');
+  }).toPass({ timeout: 30_000, intervals: [100, 250, 500] });
+  await expect(check, `live check ${name}`).toHaveAttribute('data-state', 'pass');
+  await expect(check).not.toContainText(/NaN|Infinity|undefined/);
+}

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DoraAnalysisResult } from '../../components/dora-analysis/element';
 import type { LoraParamsResult } from '../../components/lora-params/element';
-import { openWidget, resultOf } from './helpers';
+import { expectCheckPasses, openWidget, resultOf } from './helpers';
 
 /** Ids of the live checks each chapter places beside its derivation steps. */
 const CHAPTER_CHECKS = {
@@ -93,9 +93,7 @@ for (const [slug, ids] of Object.entries(CHAPTER_CHECKS)) {
     await expect(page.locator('h2', { hasText: 'Facts under test' })).toBeVisible();
     for (const id of ids) {
       const check = page.locator(`ft-check[data-name="${slug}/${id}"]`);
-      await check.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-      await expect(check, `${slug}/${id}`).toHaveAttribute('data-state', 'pass', { timeout: 30_000 });
-      await expect(check).not.toContainText(/NaN|Infinity|undefined/);
+      await expectCheckPasses(check);
     }
     await expect(page.locator(`ft-check[data-name^="${slug}/"]`)).toHaveCount(ids.length);
   });

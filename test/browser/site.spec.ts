@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { registeredWidgets } from './helpers';
+import { expectCheckPasses, registeredWidgets } from './helpers';
 
 const chapterSlugs = readdirSync(join(import.meta.dirname, '..', '..', 'content', 'chapters'))
   .filter((f) => f.endsWith('.mdx'))
@@ -38,15 +38,7 @@ for (const path of pages) {
     await expect(page.locator('.katex-error')).toHaveCount(0);
     const checks = page.locator('ft-check');
     const count = await checks.count();
-    for (let i = 0; i < count; i++) {
-      // Checks start when they near the viewport; bring each one there before reading it. (Scrolled by
-      // script: scrollIntoViewIfNeeded also waits for the element to stop moving, which a page still
-      // laying out widgets above it need not do.)
-      await checks.nth(i).evaluate((el) => el.scrollIntoView({ block: 'center' }));
-      await expect(checks.nth(i), `live check ${await checks.nth(i).getAttribute('data-name')}`).toHaveAttribute('data-state', 'pass', {
-        timeout: 30_000,
-      });
-    }
+    for (let i = 0; i < count; i++) await expectCheckPasses(checks.nth(i));
     const axe = await new AxeBuilder({ page }).exclude('iframe').analyze();
     const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(
