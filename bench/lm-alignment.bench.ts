@@ -6,6 +6,8 @@
  *   AdamW; the reference's log-probs are precomputed before timing starts.
  *   GRPO (kernels/lm/grpo-trainer.ts, 2 prompts x 8 completions per step): sampling the group on
  *   the CPU (as the page's worker does), scoring, then forward, backward and AdamW over 16 rows.
+ *   Reward model (kernels/lm/reward-trainer.ts, 4 pairs per step): forward over 8 rows to the final
+ *   hidden state, the scalar head, the loss on the CPU, the backward pass from the head and AdamW.
  */
 import { acquireGpu } from '../kernels/gpu/device';
 import { prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
@@ -17,7 +19,16 @@ import { createGrpoTrainer } from '../kernels/lm/grpo-trainer';
 import { createPreferenceTrainer } from '../kernels/lm/preference-trainer';
 import { localRuntime } from '../kernels/lm/runtime';
 import { randomWeights } from '../kernels/lm/random-model';
-import { DEFAULT_GRPO_RECIPE, DEFAULT_PREFERENCE_RECIPE, grpoRunConfigFor, preferenceRunConfigFor } from '../kernels/lm/recipe';
+import {
+  DEFAULT_GRPO_RECIPE,
+  DEFAULT_PREFERENCE_RECIPE,
+  DEFAULT_REWARD_RECIPE,
+  grpoRunConfigFor,
+  preferenceRunConfigFor,
+  rewardRunConfigFor,
+} from '../kernels/lm/recipe';
+import { createRewardTrainer } from '../kernels/lm/reward-trainer';
+import type { Trainer } from '../kernels/training/trainer';
 import { CHATML_TEMPLATE, TINY_CONFIG } from '../kernels/lm/tiny-model';
 import { Tokenizer } from '../kernels/lm/tokenizer';
 import { createRng } from '../kernels/random/rng';
@@ -30,32 +41,30 @@ function model(): LoadedModel {
   return { config: TINY_CONFIG, weights: randomWeights(TINY_CONFIG, createRng(1)), tokenizer: Tokenizer.standard(), chatTemplate: CHATML_TEMPLATE };
 }
 
-async function grpoStepsPerSecond(be: Backend): Promise<number> {
-  const m = model();
-  const trainer = createGrpoTrainer(be, m, grpoRunConfigFor({ ...DEFAULT_GRPO_RECIPE, steps: GRPO_STEPS + 1 }), localRuntime(m).generate);
+/** Steps per second of `steps` steps after `warmup` untimed ones (the first call also runs any precomputation). */
+async function timeSteps(trainer: Trainer<unknown>, warmup: number, steps: number): Promise<number> {
   try {
-    await trainer.runSteps(1, false); // warm-up
+    await trainer.runSteps(warmup, false);
     const t0 = performance.now();
-    await trainer.runSteps(GRPO_STEPS, false);
-    return GRPO_STEPS / ((performance.now() - t0) / 1000);
+    await trainer.runSteps(steps, false);
+    return steps / ((performance.now() - t0) / 1000);
   } finally {
     trainer.destroy();
   }
 }
 
-async function dpoStepsPerSecond(be: Backend): Promise<number> {
-  // Two held-out pairs: the evaluations are not what is timed.
-  const run = preferenceRunConfigFor({ ...DEFAULT_PREFERENCE_RECIPE, steps: STEPS + 2, heldOut: 2 });
-  const trainer = createPreferenceTrainer(be, model(), run);
-  try {
-    await trainer.runSteps(0, false); // the reference pass
-    await trainer.runSteps(2, false); // warm-up
-    const t0 = performance.now();
-    await trainer.runSteps(STEPS, false);
-    return STEPS / ((performance.now() - t0) / 1000);
-  } finally {
-    trainer.destroy();
-  }
+function grpoStepsPerSecond(be: Backend): Promise<number> {
+  const m = model();
+  return timeSteps(createGrpoTrainer(be, m, grpoRunConfigFor({ ...DEFAULT_GRPO_RECIPE, steps: GRPO_STEPS + 1 }), localRuntime(m).generate), 1, GRPO_STEPS);
+}
+
+// Two held-out pairs in each: the evaluations are not what is timed.
+function dpoStepsPerSecond(be: Backend): Promise<number> {
+  return timeSteps(createPreferenceTrainer(be, model(), preferenceRunConfigFor({ ...DEFAULT_PREFERENCE_RECIPE, steps: STEPS + 2, heldOut: 2 })), 2, STEPS);
+}
+
+function rewardStepsPerSecond(be: Backend): Promise<number> {
+  return timeSteps(createRewardTrainer(be, model(), rewardRunConfigFor({ ...DEFAULT_REWARD_RECIPE, steps: STEPS + 2, heldOut: 2 })), 2, STEPS);
 }
 
 export default async function bench(): Promise<BenchReport> {
@@ -65,20 +74,25 @@ export default async function bench(): Promise<BenchReport> {
   const dpoCpu = await dpoStepsPerSecond(createCpuBackend(TINY_CONFIG));
   const grpoGpu = gpu ? await grpoStepsPerSecond(createGpuBackend(gpu, TINY_CONFIG)) : null;
   const grpoCpu = await grpoStepsPerSecond(createCpuBackend(TINY_CONFIG));
+  const rewardGpu = gpu ? await rewardStepsPerSecond(createGpuBackend(gpu, TINY_CONFIG)) : null;
+  const rewardCpu = await rewardStepsPerSecond(createCpuBackend(TINY_CONFIG));
   const row = (label: string, v: number | null) => ({ label, value: v ?? 0, unit: v === null ? 'backend unavailable' : 'steps/s' });
   const { pairs } = DEFAULT_PREFERENCE_RECIPE;
   const { prompts, generations } = DEFAULT_GRPO_RECIPE;
   return {
-    title: `Tiny LLaMA alignment steps per second (LoRA r = 8; DPO ${pairs} pairs, GRPO ${prompts} prompts x ${generations} completions)`,
+    title: `Tiny LLaMA alignment steps per second (LoRA r = 8; DPO and the reward model ${pairs} pairs, GRPO ${prompts} prompts x ${generations} completions)`,
     rows: [
       row('DPO, ours WebGPU', dpoGpu),
       row('DPO, ours CPU', dpoCpu),
       row('GRPO, ours WebGPU (sampling on the CPU)', grpoGpu),
       row('GRPO, ours CPU', grpoCpu),
+      row('Reward model, ours WebGPU', rewardGpu),
+      row('Reward model, ours CPU', rewardCpu),
     ],
     ratios: [
       ...(dpoGpu === null ? [] : [{ label: 'DPO: ours WebGPU / ours CPU', value: dpoGpu / dpoCpu }]),
       ...(grpoGpu === null ? [] : [{ label: 'GRPO: ours WebGPU / ours CPU', value: grpoGpu / grpoCpu }]),
+      ...(rewardGpu === null ? [] : [{ label: 'Reward model: ours WebGPU / ours CPU', value: rewardGpu / rewardCpu }]),
     ],
   };
 }

@@ -8,7 +8,7 @@ import { pageRuntime } from '../../kernels/lm/runtime';
 import { runConfigFor } from '../../kernels/lm/recipe';
 import { mergedWeights, type LmRunConfig } from '../../kernels/lm/trainer';
 import { WidgetError } from '../widget-base/errors';
-import { el } from '../widget-base/dom';
+import { downloadButton, el } from '../widget-base/dom';
 import { loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import type { ParamValues } from '../widget-base/params';
@@ -237,19 +237,6 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     if (!last) return;
     const { page, run, trained, shapes } = last;
     const name = `tiny-llama-${run.adapter.base === 'nf4' ? 'q' : ''}${run.adapter.method}-${this.values.task}`;
-    const button = (text: string, file: string, make: () => Uint8Array) => {
-      const b = el('button', 'ftw-secondary lf-download', text);
-      b.type = 'button';
-      b.addEventListener('click', () => {
-        const url = URL.createObjectURL(new Blob([make() as BlobPart], { type: 'application/zip' }));
-        const a = el('a');
-        a.href = url;
-        a.download = file;
-        a.click();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      });
-      return b;
-    };
     const tokenizerFiles = Object.fromEntries(['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'].map((f) => [f, page.files[f]]));
     const merged = () =>
       mergedModelZip(mergedWeights(page.model.weights, page.model.config, run.adapter, trained), page.model.config, tokenizerFiles);
@@ -257,11 +244,11 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
       ...(run.adapter.method === 'full'
         ? []
         : [
-            button('Download the adapter (PEFT: adapter_config.json, adapter_model.safetensors)', `${name}-adapter.zip`, () =>
+            downloadButton('Download the adapter (PEFT: adapter_config.json, adapter_model.safetensors)', `${name}-adapter.zip`, () =>
               adapterZip(run.adapter, 'tiny-llama', trained, shapes),
             ),
           ]),
-      button('Download the merged model (config.json, model.safetensors, tokenizer)', `${name}-merged.zip`, merged),
+      downloadButton('Download the merged model (config.json, model.safetensors, tokenizer)', `${name}-merged.zip`, merged),
     );
   }
 

@@ -2,10 +2,10 @@ import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
 import { HELD_OUT_SUMS } from '../../kernels/lm/grpo-trainer';
 import { DEFAULT_GRPO_RECIPE as D } from '../../kernels/lm/recipe';
-import { LEARNING_RATE, LORA_ALPHA, SEED } from '../widget-base/shared-params';
+import { LEARNING_RATE, LORA_ALPHA, SEED, TINY_LORA_RANK } from '../widget-base/shared-params';
 
 export const schema = {
-  rank: { kind: 'int', label: 'LoRA rank r', min: 1, max: 64, default: D.rank },
+  rank: { ...TINY_LORA_RANK, default: D.rank },
   alpha: { ...LORA_ALPHA, default: D.alpha },
   lr: { ...LEARNING_RATE, min: 1e-5, default: D.lr },
   steps: { kind: 'int', label: 'Steps', min: 1, max: 500, default: D.steps },

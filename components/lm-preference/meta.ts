@@ -3,7 +3,7 @@ import type { ParamSchema } from '../widget-base/params';
 import { preferencePairs } from '../../kernels/lm/data/preference-pairs';
 import { PREFERENCE_METHODS } from '../../kernels/lm/preference-trainer';
 import { DEFAULT_PREFERENCE_RECIPE as D } from '../../kernels/lm/recipe';
-import { LEARNING_RATE, LORA_ALPHA, SEED } from '../widget-base/shared-params';
+import { LEARNING_RATE, LORA_ALPHA, SEED, TINY_LORA_RANK } from '../widget-base/shared-params';
 
 const HELD_OUT = preferencePairs().heldOut.length;
 
@@ -40,7 +40,7 @@ export const schema = {
     step: 'any',
     appliesWhen: (v) => v.method === 'simpo',
   },
-  rank: { kind: 'int', label: 'LoRA rank r', min: 1, max: 64, default: D.rank },
+  rank: { ...TINY_LORA_RANK, default: D.rank },
   alpha: { ...LORA_ALPHA, default: D.alpha },
   // Preference tuning moves a tuned model a little: its rates sit below SFT's, down to 1e-5.
   lr: { ...LEARNING_RATE, min: 1e-5, default: D.lr },

@@ -54,6 +54,9 @@ export const MAGNITUDE_MIX = {
 } as const satisfies ParamSpec;
 
 /** LoRA rank on a real model's shape (calculators). */
+/** LoRA rank of an adapter on the tiny language model (hidden size 128). */
+export const TINY_LORA_RANK = { kind: 'int', label: 'LoRA rank r', min: 1, max: 64, default: 8 } as const satisfies ParamSpec;
+
 export const MODEL_LORA_RANK = { kind: 'int', label: 'LoRA rank r', min: 1, max: 1024, default: 16 } as const satisfies ParamSpec;
 
 /** PEFT's target_modules on a LLaMA-style block; all seven linear layers by default, as QLoRA recommends. */

@@ -235,4 +235,29 @@ export const rlhfQuestions = [
       },
     ],
   },
+  {
+    id: 'reward-model-held-out',
+    kind: 'single',
+    topic: 'rl',
+    chapter: 'rlhf',
+    anchor: 'a-reward-model-from-the-tiny-llama',
+    prompt:
+      'Your reward model orders about 90% of training pairs right. On held-out prompts it orders every pair whose rejected reply is padded with filler, but only about half of those whose rejected reply states a wrong fact. What do you conclude before running PPO against it?',
+    answer:
+      'It learned the rule it can read off the text (filler) and, for the training prompts, which answers were right; it did not learn to check facts it was not shown. Averaged accuracy hides this: split held-out accuracy by what the reward should detect. A policy optimised against this model is paid for dropping filler and not for being right, so it can keep or even gain confident wrong answers: reward hacking. Fix the reward first (more and more varied comparisons of the weak kind, a stronger base, an ensemble, or a program as the reward where correctness can be checked), and keep the KL penalty and early stopping.',
+    choices: [
+      {
+        text: 'It generalises a surface rule but not fact-checking; PPO against it would reward style, not correctness',
+        correct: true,
+        why: 'The per-category held-out accuracy says what the reward actually measures.',
+      },
+      { text: 'It is fine: 75% held-out accuracy is typical for reward models', correct: false, why: 'The average hides a category at chance, which the policy will exploit.' },
+      { text: 'The learning rate is too low: train longer until held-out matches training', correct: false, why: 'Training longer fits the training pairs further; it does not add what the pairs do not teach.' },
+      {
+        text: 'The KL penalty alone will keep the policy from exploiting it',
+        correct: false,
+        why: 'The KL term slows drift from the reference; it does not make the reward measure correctness.',
+      },
+    ],
+  },
 ] satisfies QuestionInput[];

@@ -15,6 +15,7 @@ import type { GenerateOptions, Generation } from './generate';
 import type { LoadedModel } from './model-files';
 import type { GrpoEvaluation, GrpoRunConfig } from './grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from './preference-trainer';
+import type { RewardEvaluation, RewardRunConfig } from './reward-trainer';
 import type { LmEvaluation, LmRunConfig } from './trainer';
 
 export interface RuntimeTrainer {
@@ -39,10 +40,17 @@ export interface RuntimeGrpoTrainer extends Trainer<GrpoEvaluation> {
   trainables(): Promise<Map<string, Float32Array>>;
 }
 
+/** A reward-model trainer wherever the runtime keeps it. */
+export interface RuntimeRewardTrainer extends Trainer<RewardEvaluation> {
+  readonly trainableShapes: Map<string, number[]>;
+  trainables(): Promise<Map<string, Float32Array>>;
+}
+
 export interface LmRuntime {
   createTrainer(task: SftTaskId, run: LmRunConfig): Promise<RuntimeTrainer>;
   createPreferenceTrainer(run: PreferenceRunConfig): Promise<RuntimePreferenceTrainer>;
   createGrpoTrainer(run: GrpoRunConfig): Promise<RuntimeGrpoTrainer>;
+  createRewardTrainer(run: RewardRunConfig): Promise<RuntimeRewardTrainer>;
   /** Replies to prompts (token ids), from the base model or with a trained adapter merged in. */
   generate(
     prompts: number[][],

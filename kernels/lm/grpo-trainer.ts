@@ -142,7 +142,7 @@ export function createGrpoTrainer(be: Backend, model: LoadedModel, run: GrpoRunC
   const batch = run.prompts * run.generations;
   const m = buildModel(be, model.config, model.weights, run.adapter, { batch, seq: CONTEXT });
   const scorer = sequenceScorer(be, m, pad);
-  const optimizer = optimizerOps(be, m, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
+  const optimizer = optimizerOps(be, m.trainables, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
   const prompts = sumPrompts();
   const train = prompts.train;
   const heldOut = run.heldOutSums > 0 ? prompts.heldOut.slice(0, run.heldOutSums) : prompts.heldOut;
@@ -151,7 +151,7 @@ export function createGrpoTrainer(be: Backend, model: LoadedModel, run: GrpoRunC
   const decode = (ids: number[]) => tokenizer.decode(ids, { skipSpecial: true });
   const stepRewards: number[] = [];
 
-  const current = async () => ({ adapter: run.adapter, tensors: await readTrainables(be, m) });
+  const current = async () => ({ adapter: run.adapter, tensors: await readTrainables(be, m.trainables) });
 
   async function step(s: number): Promise<number> {
     const prompts = stepPrompts[s];

@@ -14,8 +14,15 @@ import type { LlamaConfig } from './config';
 import type { AdapterConfig } from './engine/program';
 import { saveWeights, type ModelWeights } from './weights';
 
-/** adapter_config.json as PEFT 0.13 writes it for a LoRA (or DoRA) adapter on a causal LM. */
-export function adapterConfigJson(adapter: AdapterConfig, baseModel: string): object {
+/**
+ * PEFT's task types used here: a causal LM, or sequence classification (a reward model), for which
+ * PEFT trains and saves the head whole, adding "classifier" and "score" to modules_to_save
+ * (peft_model.py, PeftModelForSequenceClassification).
+ */
+export type PeftTask = 'CAUSAL_LM' | 'SEQ_CLS';
+
+/** adapter_config.json as PEFT 0.13 writes it for a LoRA (or DoRA) adapter. */
+export function adapterConfigJson(adapter: AdapterConfig, baseModel: string, task: PeftTask = 'CAUSAL_LM'): object {
   if (adapter.method === 'full') throw new Error('full fine-tuning has no adapter: download the model instead');
   return {
     alpha_pattern: {},
@@ -33,13 +40,13 @@ export function adapterConfigJson(adapter: AdapterConfig, baseModel: string): ob
     lora_dropout: 0,
     megatron_config: null,
     megatron_core: 'megatron.core',
-    modules_to_save: null,
+    modules_to_save: task === 'SEQ_CLS' ? ['classifier', 'score'] : null,
     peft_type: 'LORA',
     r: adapter.rank,
     rank_pattern: {},
     revision: null,
     target_modules: [...adapter.targets],
-    task_type: 'CAUSAL_LM',
+    task_type: task,
     use_dora: adapter.method === 'dora',
     use_rslora: adapter.scaling === 'rslora',
   };
@@ -59,9 +66,15 @@ export function adapterSafetensors(trained: Map<string, Float32Array>, shapes: M
 const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + '\n');
 
 /** A zip of the adapter folder. */
-export function adapterZip(adapter: AdapterConfig, baseModel: string, trained: Map<string, Float32Array>, shapes: Map<string, number[]>): Uint8Array {
+export function adapterZip(
+  adapter: AdapterConfig,
+  baseModel: string,
+  trained: Map<string, Float32Array>,
+  shapes: Map<string, number[]>,
+  task: PeftTask = 'CAUSAL_LM',
+): Uint8Array {
   return zipSync({
-    'adapter_config.json': json(adapterConfigJson(adapter, baseModel)),
+    'adapter_config.json': json(adapterConfigJson(adapter, baseModel, task)),
     'adapter_model.safetensors': adapterSafetensors(trained, shapes),
   });
 }

@@ -21,14 +21,13 @@
 import { dpoLoss, ipoLoss, ktoLoss, orpoLoss, simpoLoss, type PairLogps, type PairLoss } from '../preference/losses';
 import type { ChunkReport, Trainer } from '../training/trainer';
 import type { Sequence } from './data/batches';
-import { preferencePairs, type PreferencePair } from './data/preference-pairs';
+import { epochOrder, evaluatedPairs, preferencePairs, type PreferencePair } from './data/preference-pairs';
 import { conversationSequences } from './data/sft-tasks';
 import type { Backend } from './engine/backend';
 import { sequenceScorer } from './sequence-scorer';
 import { buildModel, optimizerOps, readTrainables, TRANSFORMERS_ADAMW, type AdapterConfig } from './engine/program';
 import type { LoadedModel } from './model-files';
 import { CONTEXT } from './tiny-model';
-import { createRng } from '../random/rng';
 
 export const PREFERENCE_METHODS = ['dpo', 'ipo', 'simpo', 'kto', 'orpo'] as const;
 export type PreferenceMethod = (typeof PREFERENCE_METHODS)[number];
@@ -78,7 +77,7 @@ export interface PreferenceTrainer extends Trainer<PreferenceEvaluation> {
   trainables(): Promise<Map<string, Float32Array>>;
 }
 
-interface Item {
+export interface PairItem {
   pair: PreferencePair;
   chosen: Sequence;
   rejected: Sequence;
@@ -86,7 +85,8 @@ interface Item {
   mismatch: Sequence;
 }
 
-function items(model: LoadedModel, pairs: readonly PreferencePair[]): Item[] {
+/** Each pair's conversations, tokenized with the chat template, the reply tokens masked for the loss. */
+export function pairItems(model: LoadedModel, pairs: readonly PreferencePair[]): PairItem[] {
   const seqs = (replies: (p: PreferencePair, i: number) => [string, string]) =>
     conversationSequences(
       model,
@@ -175,25 +175,16 @@ export function createPreferenceTrainer(be: Backend, model: LoadedModel, run: Pr
   const vocab = config.vocab_size;
   const m = buildModel(be, config, model.weights, run.adapter, { batch, seq: CONTEXT });
   const scorer = sequenceScorer(be, m, pad);
-  const optimizer = optimizerOps(be, m, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
+  const optimizer = optimizerOps(be, m.trainables, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
 
   // The run's batches, fixed up front: the training pairs shuffled afresh each epoch.
   const data = preferencePairs();
-  const train = items(model, data.train);
-  const heldOut = items(model, run.heldOutPairs > 0 ? data.heldOut.slice(0, Math.max(2, run.heldOutPairs)) : data.heldOut);
-  const rng = createRng(run.seed + 104729);
-  const order: number[] = [];
-  while (order.length < run.steps * run.pairs) {
-    const epoch = train.map((_, i) => i);
-    for (let i = epoch.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [epoch[i], epoch[j]] = [epoch[j], epoch[i]];
-    }
-    order.push(...epoch);
-  }
+  const train = pairItems(model, data.train);
+  const heldOut = pairItems(model, evaluatedPairs(run.heldOutPairs));
+  const order = epochOrder(train.length, run.steps * run.pairs, run.seed + 104729);
   const stepItems = (step: number) => order.slice(step * run.pairs, (step + 1) * run.pairs).map((i) => train[i]);
   /** Rows of a group of items: chosen rows, rejected rows, then (KTO) mismatched rows. */
-  const groupSequences = (group: readonly Item[]) => [
+  const groupSequences = (group: readonly PairItem[]) => [
     ...group.map((it) => it.chosen),
     ...group.map((it) => it.rejected),
     ...(kto ? group.map((it) => it.mismatch) : []),
@@ -311,7 +302,7 @@ export function createPreferenceTrainer(be: Backend, model: LoadedModel, run: Pr
       const evaluation = await evaluate(ref);
       return { stepLosses, evaluation, evaluationMs: performance.now() - e0 };
     },
-    trainables: () => readTrainables(be, m),
+    trainables: () => readTrainables(be, m.trainables),
     destroy() {
       if (!destroyed) be.destroy();
       destroyed = true;

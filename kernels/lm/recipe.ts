@@ -8,6 +8,7 @@ import type { SftTaskId } from './data/sft-tasks';
 import type { AdapterConfig } from './engine/program';
 import type { GrpoRunConfig } from './grpo-trainer';
 import type { PreferenceMethod, PreferenceRunConfig } from './preference-trainer';
+import type { RewardRunConfig } from './reward-trainer';
 import type { LmRunConfig } from './trainer';
 
 export type FineTuneMethod = 'lora' | 'dora' | 'qlora' | 'full';
@@ -157,5 +158,39 @@ export function grpoRunConfigFor(r: GrpoRecipe): GrpoRunConfig {
     seed: r.seed,
     maxGradNorm: 1,
     heldOutSums: r.heldOut,
+  };
+}
+
+/**
+ * A reward model (reward-trainer.ts) from the shipped chat model: LoRA on the body, the scalar
+ * head trained whole, on the DPO widget's pairs. The learning rate is one for a LoRA adapter on a
+ * tiny model (TRL's RewardConfig defaults to 1e-4 for full models); the centring coefficient is
+ * the 0.01 that RewardConfig's documentation recommends (its default is None: no centring).
+ */
+export interface RewardRecipe {
+  rank: number;
+  alpha: number;
+  lr: number;
+  steps: number;
+  pairs: number;
+  center: number;
+  /** Held-out pairs evaluated (0: all). */
+  heldOut: number;
+  seed: number;
+}
+
+export const DEFAULT_REWARD_RECIPE: RewardRecipe = { rank: 8, alpha: 16, lr: 1e-3, steps: 60, pairs: 4, center: 0.01, heldOut: 0, seed: 1 };
+
+export function rewardRunConfigFor(r: RewardRecipe): RewardRunConfig {
+  const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
+  return {
+    adapter,
+    lr: r.lr,
+    steps: r.steps,
+    pairs: r.pairs,
+    centerCoefficient: r.center,
+    seed: r.seed,
+    maxGradNorm: 1,
+    heldOutPairs: r.heldOut,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Runtimes for `runFineTuning` and `runPreferenceTuning`: `localRuntime` trains and generates in place (Node tests, and the
+ * Runtimes for the experiments (fine-tuning, preference tuning, GRPO, reward models): `localRuntime` trains and generates in place (Node tests, and the
  * worker itself), `pageRuntime` keeps the page responsive: the CPU trainer and every generation run
  * in the language-model worker, the WebGPU trainer on the page's device.
  */
@@ -14,7 +14,8 @@ import type { LoadedModel } from './model-files';
 import { createLmTrainer, mergedWeights, type LmRunConfig } from './trainer';
 import { createGrpoTrainer } from './grpo-trainer';
 import { createPreferenceTrainer } from './preference-trainer';
-import { LmWorker, createWorkerGrpoTrainer, createWorkerPreferenceTrainer, createWorkerTrainer } from './worker/client';
+import { createRewardTrainer } from './reward-trainer';
+import { LmWorker, createWorkerGrpoTrainer, createWorkerPreferenceTrainer, createWorkerRewardTrainer, createWorkerTrainer } from './worker/client';
 
 function inPlaceTrainer(be: Backend, model: LoadedModel, task: Parameters<typeof sftTask>[0], run: LmRunConfig): RuntimeTrainer {
   const t = createLmTrainer(be, model, sftTask(task), run);
@@ -26,6 +27,7 @@ export function localRuntime(model: LoadedModel, makeBackend: () => Backend = ()
     createTrainer: async (task, run) => inPlaceTrainer(makeBackend(), model, task, run),
     createPreferenceTrainer: async (run) => createPreferenceTrainer(makeBackend(), model, run),
     createGrpoTrainer: async (run) => createGrpoTrainer(makeBackend(), model, run, runtime.generate),
+    createRewardTrainer: async (run) => createRewardTrainer(makeBackend(), model, run),
     async generate(prompts, options, trained) {
       const weights = trained ? mergedWeights(model.weights, model.config, trained.adapter, trained.tensors) : model.weights;
       return prompts.map((ids) => generate(weights, model.config, ids, options));
@@ -78,6 +80,10 @@ export async function pageRuntime(model: LoadedModel, files: Record<string, Uint
       // On the GPU path the policy trains on the page's device and samples in the worker.
       if (gpu) return createGrpoTrainer(createGpuBackend(gpu, model.config), model, run, generateInWorker);
       return createWorkerGrpoTrainer(worker, run);
+    },
+    async createRewardTrainer(run) {
+      if (gpu) return createRewardTrainer(createGpuBackend(gpu, model.config), model, run);
+      return createWorkerRewardTrainer(worker, run);
     },
     generate: generateInWorker,
     dispose: () => worker.terminate(),

@@ -13,6 +13,27 @@ export interface SequenceScorer {
   backward(dLogp: readonly number[], rowMask: Float32Array, after: Op[]): void;
 }
 
+/**
+ * Loads sequences into the model's inputs, one per row from its start, the rows left over as
+ * padding; returns each position's loss mask (1 on reply tokens), over all of the model's rows.
+ */
+export function writeSequences(be: Backend, m: Model, seqs: readonly Sequence[], pad: number): Float32Array {
+  if (seqs.length > m.shape.batch) throw new Error(`${seqs.length} sequences do not fit ${m.shape.batch} rows`);
+  const rows = m.shape.batch * m.shape.seq;
+  const full = <T extends Int32Array | Float32Array>(src: T, empty: number): T => {
+    const out = (src instanceof Int32Array ? new Int32Array(rows) : new Float32Array(rows)) as T;
+    out.fill(empty);
+    out.set(src);
+    return out;
+  };
+  const r = padRows(seqs, m.shape.seq, pad);
+  be.write(m.inputs.tokens, full(r.tokens, pad));
+  be.write(m.inputs.targets, full(r.targets, pad));
+  be.write(m.inputs.positions, full(r.positions, 0));
+  be.write(m.inputs.segments, full(r.segments, -1));
+  return full(r.weights, 0);
+}
+
 export function sequenceScorer(be: Backend, m: Model, pad: number): SequenceScorer {
   const rows = m.shape.batch * m.shape.seq;
   const seq = m.shape.seq;
@@ -21,21 +42,9 @@ export function sequenceScorer(be: Backend, m: Model, pad: number): SequenceScor
   const gradWeights = be.f32(rows);
   const forwardOps = [...m.forward(), ...m.loss(maskWeights, rowLoss, false)];
   const backwardOps = [...m.loss(gradWeights, rowLoss, true), ...m.backward()];
-  const full = <T extends Int32Array | Float32Array>(src: T, empty: number): T => {
-    const out = (src instanceof Int32Array ? new Int32Array(rows) : new Float32Array(rows)) as T;
-    out.fill(empty);
-    out.set(src);
-    return out;
-  };
   return {
     async logps(seqs) {
-      if (seqs.length > m.shape.batch) throw new Error(`${seqs.length} sequences do not fit ${m.shape.batch} rows`);
-      const r = padRows(seqs, seq, pad);
-      be.write(m.inputs.tokens, full(r.tokens, pad));
-      be.write(m.inputs.targets, full(r.targets, pad));
-      be.write(m.inputs.positions, full(r.positions, 0));
-      be.write(m.inputs.segments, full(r.segments, -1));
-      const rowMask = full(r.weights, 0);
+      const rowMask = writeSequences(be, m, seqs, pad);
       be.write(maskWeights, rowMask);
       be.run(forwardOps);
       const ce = await be.read(rowLoss);

@@ -109,7 +109,7 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
     ...m.forward(),
     ...m.loss(m.inputs.weights, rowLoss, true),
     ...m.backward(),
-    ...optimizerOps(be, m, {
+    ...optimizerOps(be, m.trainables, {
       ...TRANSFORMERS_ADAMW,
       lr: run.lr,
       decaySteps: run.schedule === 'linear' ? run.steps : 0,
@@ -186,7 +186,7 @@ export function createLmTrainer(be: Backend, model: LoadedModel, task: SftTask, 
       const evaluation = await evaluate();
       return { stepLosses, evaluation, evaluationMs: performance.now() - t0 };
     },
-    trainables: () => readTrainables(be, m),
+    trainables: () => readTrainables(be, m.trainables),
     destroy() {
       if (!destroyed) be.destroy();
       destroyed = true;

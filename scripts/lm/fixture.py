@@ -9,7 +9,11 @@ row 1 one sequence and padding), with loss weights on some positions, it stores:
     and the first 1024 entries of six tensors),
   - LoRA r=2, alpha=4 on all seven linear layers with given A and B (B non-zero, so A gets a
     gradient): the loss and the gradients of every A and B,
-  - DoRA on q_proj and down_proj with the same A and B: the loss and the gradients of A, B and m.
+  - DoRA on q_proj and down_proj with the same A and B: the loss and the gradients of A, B and m;
+  - a reward model (full fine-tuning of the body, a score vector w drawn here): two sequences, one
+    per row and padded, each read at its last token, r = h . w as LlamaForSequenceClassification
+    reads it; TRL's RewardTrainer loss -log sigmoid(r_1 - r_0) + 0.01 (r_1 + r_0)^2; the rewards,
+    the loss, w's gradient and the norm of every body parameter's gradient.
 The test (test/unit/kernels/lm/pytorch-fixture.test.ts, and its GPU twin) feeds the same inputs to
 our engine and compares.
 """
@@ -128,14 +132,40 @@ def main():
             if kind == "dora":
                 out[f"{kind}.grad.{prefix}.lora_magnitude_vector"] = lora.lora_magnitude_vector.grad.clone()
 
+    # The reward model.
+    m = load_model(MODEL_DIR)
+    reward_ids = [[vocab["<s>"]] + [vocab[c] for c in "A cow says moo."], [vocab["<s>"]] + [vocab[c] for c in "Q: What is 2 plus 3? A: 2"]]
+    T = 32
+    pad = vocab["<pad>"]
+    r_tokens = torch.tensor([ids + [pad] * (T - len(ids)) for ids in reward_ids])
+    r_positions = torch.tensor([list(range(len(ids))) + [0] * (T - len(ids)) for ids in reward_ids])
+    r_segments = torch.tensor([[0] * len(ids) + [99] * (T - len(ids)) for ids in reward_ids])
+    w = (torch.randn(m.config["hidden_size"], generator=torch.Generator().manual_seed(77)) * 0.05).requires_grad_(True)
+    h = m.hidden(r_tokens, r_positions, r_segments)
+    rewards = torch.stack([h[k, len(ids) - 1] @ w for k, ids in enumerate(reward_ids)])
+    r_loss = -nn.functional.logsigmoid(rewards[1] - rewards[0]) + 0.01 * (rewards[1] + rewards[0]) ** 2
+    r_loss.backward()
+    out["reward.score"] = w.detach().clone()
+    out["reward.rewards"] = rewards.detach()
+    out["reward.loss"] = r_loss.detach().reshape(1)
+    out["reward.grad.score"] = w.grad.clone()
+    body = [(n, p) for n, p in m.named_parameters() if n != "lm_head.weight"]
+    out["reward.grad_norms"] = torch.tensor([p.grad.norm().item() for _, p in body], dtype=torch.float64).float()
+    reward_order = [n for n, _ in body]
+
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     ints = {k: v for k, v in out.items() if v.dtype == torch.int32}
     floats = {k: v.float() for k, v in out.items() if v.dtype != torch.int32}
-    save_safetensors(OUT, floats, "F32", {"parameter_order": json.dumps(names), "torch": torch.__version__})
+    save_safetensors(
+        OUT,
+        floats,
+        "F32",
+        {"parameter_order": json.dumps(names), "reward_parameter_order": json.dumps(reward_order), "torch": torch.__version__},
+    )
     # Integer inputs go in a small JSON beside it (the hand-written writer stores floats only).
     with open(OUT.replace(".safetensors", "-inputs.json"), "w") as f:
-        json.dump({k: v.tolist() for k, v in ints.items()}, f)
-    print(f"wrote {OUT}: full loss {out['full.loss'].item():.6f}, LoRA loss {out['lora.loss'].item():.6f}, DoRA loss {out['dora.loss'].item():.6f}")
+        json.dump({**{k: v.tolist() for k, v in ints.items()}, "reward.ids": reward_ids}, f)
+    print(f"wrote {OUT}: full loss {out['full.loss'].item():.6f}, LoRA loss {out['lora.loss'].item():.6f}, DoRA loss {out['dora.loss'].item():.6f}, reward-model loss {out['reward.loss'].item():.6f}")
 
 
 if __name__ == "__main__":

@@ -139,8 +139,13 @@ class LlamaForCausalLM(nn.Module):
                 m.weight.data.normal_(0.0, std)
 
     def forward(self, tokens, positions=None, segments=None):
-        """tokens (B, T) -> logits (B, T, V). Attention is causal and, when segments are given,
-        limited to tokens of the same segment (packed sequences); positions default to 0..T-1."""
+        """tokens (B, T) -> logits (B, T, V)."""
+        return self.lm_head(self.hidden(tokens, positions, segments))
+
+    def hidden(self, tokens, positions=None, segments=None):
+        """tokens (B, T) -> the final norm's output (B, T, d), what the heads read. Attention is causal
+        and, when segments are given, limited to tokens of the same segment (packed sequences);
+        positions default to 0..T-1."""
         B, T = tokens.shape
         if positions is None:
             positions = torch.arange(T).expand(B, T)
@@ -150,7 +155,7 @@ class LlamaForCausalLM(nn.Module):
         x = self.model.embed_tokens(tokens)
         for layer in self.model.layers:
             x = layer(x, positions, mask)
-        return self.lm_head(self.model.norm(x))
+        return self.model.norm(x)
 
 
 def next_token_loss(logits, targets, weights):

@@ -1,6 +1,7 @@
 /**
  * Our engine against PyTorch autograd (scripts/lm/fixture.py): the same packed inputs through the
- * shipped weights; logits, loss and gradients of full fine-tuning, LoRA and DoRA compared. Used by
+ * shipped weights; logits, loss and gradients of full fine-tuning, LoRA and DoRA compared, and a
+ * reward model's rewards, loss and gradients (a scalar head read at each sequence's last token). Used by
  * the CPU test (Node) and the GPU test (Chromium), which differ only in how files are read and in
  * the backend.
  */
@@ -9,6 +10,8 @@ import type { Backend } from '../../kernels/lm/engine/backend';
 import { buildModel, type AdapterConfig } from '../../kernels/lm/engine/program';
 import { LINEAR_MODULES } from '../../kernels/lm/config';
 import { loadModelFiles, type LoadedModel, type ReadFile } from '../../kernels/lm/model-files';
+import { rewardHead } from '../../kernels/lm/reward-trainer';
+import { rewardModelLoss } from '../../kernels/rlhf/reward-model';
 
 export interface FixtureComparison {
   /** Largest |ours - torch| / max |torch| over the logits. */
@@ -19,6 +22,8 @@ export interface FixtureComparison {
   grads: Record<'full' | 'lora' | 'dora', { worst: number; tensor: string }>;
   /** Tensors compared per case. */
   counts: Record<'full' | 'lora' | 'dora', number>;
+  /** The reward model: largest relative difference of the two rewards, of the loss, of the head's gradient, and of a body gradient's norm. */
+  reward: { rewards: number; loss: number; head: number; body: { worst: number; tensor: string }; count: number };
 }
 
 export async function compareWithFixture(
@@ -29,6 +34,7 @@ export async function compareWithFixture(
   const model = await loadModelFiles(readModel);
   const fixture = readSafetensors(await readFixture('pytorch.safetensors')).tensors;
   const ints = JSON.parse(new TextDecoder().decode(await readFixture('pytorch-inputs.json'))) as Record<string, number[][]>;
+  const metadata = readSafetensors(await readFixture('pytorch.safetensors')).metadata;
   const t = (name: string) => {
     const e = fixture.get(name);
     if (!e) throw new Error(`fixture tensor ${name} missing`);
@@ -73,7 +79,7 @@ export async function compareWithFixture(
     scale = Math.max(scale, Math.abs(torchLogits[i]));
     diff = Math.max(diff, Math.abs(full.logits[i] - torchLogits[i]));
   }
-  const order = JSON.parse(readSafetensors(await readFixture('pytorch.safetensors')).metadata.parameter_order) as string[];
+  const order = JSON.parse(metadata.parameter_order) as string[];
   const norms = t('full.grad_norms');
   let fullWorst = { worst: 0, tensor: '' };
   order.forEach((name, k) => {
@@ -106,7 +112,41 @@ export async function compareWithFixture(
   };
   const lora = await adapterCase('lora', LINEAR_MODULES);
   const dora = await adapterCase('dora', ['q_proj', 'down_proj']);
+
+  const rewardCase = async () => {
+    const be = makeBackend(model);
+    try {
+      const m = buildModel(be, model.config, model.weights, { ...base, method: 'full', targets: [] }, { batch: 2, seq });
+      const rm = rewardHead(be, m, t('reward.score'), model.tokenizer.id('<pad>'));
+      const seqs = ints['reward.ids'].map((ids) => ({ ids, lossMask: new Uint8Array(ids.length) }));
+      const { values, last } = await rm.rewards(seqs);
+      const { loss, dChosen, dRejected } = rewardModelLoss([values[1]], [values[0]], { centerCoefficient: 0.01 });
+      rm.backward([dRejected[0], dChosen[0]], last, []);
+      const torchRewards = t('reward.rewards');
+      const rewardOrder = JSON.parse(metadata.reward_parameter_order) as string[];
+      const norms = t('reward.grad_norms');
+      let body = { worst: 0, tensor: '' };
+      for (const [k, name] of rewardOrder.entries()) {
+        const tr = m.trainables.find((x) => x.name === name);
+        if (!tr) throw new Error(`our reward model has no gradient for ${name}`);
+        const g = await be.read(tr.grad);
+        const r = relative(Math.sqrt(g.reduce((a, v) => a + v * v, 0)), norms[k]);
+        if (!(r <= body.worst)) body = { worst: r, tensor: name };
+      }
+      return {
+        rewards: maxRelative(Float32Array.from(values), torchRewards),
+        loss: relative(loss, t('reward.loss')[0]),
+        head: maxRelative(await be.read(rm.head.grad), t('reward.grad.score')),
+        body,
+        count: rewardOrder.length,
+      };
+    } finally {
+      be.destroy();
+    }
+  };
+  const reward = await rewardCase();
   return {
+    reward,
     logits: diff / scale,
     loss: { full: relative(full.loss, t('full.loss')[0]), lora: lora.loss, dora: dora.loss },
     grads: { full: fullWorst, lora: lora.worst, dora: dora.worst },

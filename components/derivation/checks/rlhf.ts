@@ -2,10 +2,11 @@
  * Live checks beside the derivation steps of the RLHF chapter (content/chapters/rlhf.mdx). Each
  * draws a random case and recomputes the claim with kernels/rlhf and kernels/preference.
  */
-import { logSigmoid, sigmoid } from '../../../kernels/preference/losses';
+import { sigmoid } from '../../../kernels/preference/losses';
 import { modelParamCount, MODEL_PRESETS } from '../../../kernels/models/presets';
 import { alignmentStateBytes } from '../../../kernels/rlhf/memory';
 import { clippedTokenLoss, gae, groupAdvantages, k3Kl } from '../../../kernels/rlhf/policy-gradient';
+import { rewardModelLoss } from '../../../kernels/rlhf/reward-model';
 import type { CheckFn } from '../types';
 
 const fmt = (v: number, digits = 4) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(digits));
@@ -24,14 +25,34 @@ export const checks: Record<string, CheckFn> = {
     const rc = 3 * rng.normal();
     const rr = 3 * rng.normal();
     const shift = 10 * rng.normal();
-    const loss = (a: number, b: number) => -logSigmoid(a - b);
-    const grad = -sigmoid(-(rc - rr)); // d loss / d r_chosen
+    const at = rewardModelLoss([rc], [rr]);
+    const shifted = rewardModelLoss([rc + shift], [rr + shift]);
     const h = 1e-6;
-    const numeric = (loss(rc + h, rr) - loss(rc - h, rr)) / (2 * h);
+    const numeric = (rewardModelLoss([rc + h], [rr]).loss - rewardModelLoss([rc - h], [rr]).loss) / (2 * h);
     return {
       label: `rewards ${fmt(rc, 3)} (chosen) and ${fmt(rr, 3)} (rejected), then both shifted by ${fmt(shift, 3)}: the loss, and its gradient against central differences`,
-      value: `${fmt(loss(rc, rr))} and ${fmt(loss(rc + shift, rr + shift))}; ${fmt(grad, 6)} vs ${fmt(numeric, 6)}`,
-      ok: close(loss(rc, rr), loss(rc + shift, rr + shift), 1e-9) && Math.abs(grad - numeric) < 1e-6,
+      value: `${fmt(at.loss)} and ${fmt(shifted.loss)}; ${fmt(at.dChosen[0], 6)} vs ${fmt(numeric, 6)}`,
+      ok: close(at.loss, shifted.loss, 1e-9) && close(at.dChosen[0], -sigmoid(rr - rc), 1e-12) && Math.abs(at.dChosen[0] - numeric) < 1e-6,
+    };
+  },
+
+  /** The centring term: shifting every reward by s, the loss is lowest where the pairs' mean reward is 0. */
+  'rm-centring': (rng) => {
+    const n = 2 + rng.int(5);
+    const offset = 4 * rng.normal();
+    const chosen = Array.from({ length: n }, () => offset + rng.normal());
+    const rejected = Array.from({ length: n }, () => offset + rng.normal());
+    const c = 0.01;
+    const lossAt = (s: number) => rewardModelLoss(chosen.map((r) => r + s), rejected.map((r) => r + s), { centerCoefficient: c });
+    const meanSum = chosen.reduce((t, r, i) => t + r + rejected[i], 0) / n;
+    const best = -meanSum / 2;
+    const g = lossAt(best);
+    const slope = g.dChosen.reduce((t, d, i) => t + d + g.dRejected[i], 0);
+    const drop = lossAt(0).loss - g.loss;
+    return {
+      label: `${n} pairs with rewards near ${fmt(offset, 2)}, c = ${c}: shifting all by s = −mean(r_c + r_r)/2 = ${fmt(best, 3)} zeroes the loss’s slope in s and lowers it by c·mean(r_c + r_r)²`,
+      value: `slope ${fmt(slope, 6)}; drop ${fmt(drop, 6)} vs ${fmt(c * meanSum * meanSum, 6)}`,
+      ok: Math.abs(slope) < 1e-9 && close(drop, c * meanSum * meanSum, 1e-9) && lossAt(best + 0.1).loss > g.loss && lossAt(best - 0.1).loss > g.loss,
     };
   },
 

@@ -69,6 +69,21 @@ export function preferencePairs(): PreferenceSet {
 }
 
 /** Whether a reply opens with one of the fillers (trimmed: "OK." and "Sure!" count without the space). */
+/** The first `count` held-out pairs (at least 2, so both orders can be measured), or all of them when 0. */
+export function evaluatedPairs(count: number): PreferencePair[] {
+  const { heldOut } = preferencePairs();
+  return count > 0 ? heldOut.slice(0, Math.max(2, count)) : heldOut;
+}
+
+/** Indices of `count` training pairs in the order a run takes them, `needed` in all: shuffled afresh each epoch. */
+export function epochOrder(count: number, needed: number, seed: number): number[] {
+  const rng = createRng(seed);
+  const order: number[] = [];
+  const indices = Array.from({ length: count }, (_, i) => i);
+  while (order.length < needed) order.push(...shuffled(indices, rng));
+  return order;
+}
+
 export function opensWithFiller(reply: string): boolean {
   return OPENERS.some((o) => reply.startsWith(o.trim()));
 }

@@ -107,12 +107,18 @@ export interface Model {
   readonly norms: readonly { input: Buf; post: Buf }[];
   /** [rows, vocab], written by the forward pass. */
   readonly logits: Buf;
-  /** Forward pass of the batch in `inputs` up to the logits. */
-  forward(): Op[];
+  /** [rows, d]: the final norm's output, what the head reads (a reward model's scalar head too). */
+  readonly finalHidden: Buf;
+  /** [rows, d]: its gradient, where `backwardFromHidden` starts. */
+  readonly dFinalHidden: Buf;
+  /** Forward pass of the batch in `inputs` up to the final hidden state, and the logits unless `withLogits` is false. */
+  forward(withLogits?: boolean): Op[];
   /** Weighted cross-entropy of the logits: per-row losses, and the logits' gradient when `withGrad`. */
   loss(weights: Buf, rowLoss: Buf, withGrad: boolean): Op[];
   /** Backward pass from the logits' gradient to every trainable parameter's gradient. */
   backward(): Op[];
+  /** Backward pass from `dFinalHidden` (written by another head) to every trainable's gradient but lm_head's. */
+  backwardFromHidden(): Op[];
 }
 
 export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeights, adapter: AdapterConfig, shape: ProgramShape): Model {
@@ -292,7 +298,7 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
     return ops;
   }
 
-  function forward(): Op[] {
+  function forward(withLogits = true): Op[] {
     const ops: Op[] = [be.embed(resid[0], embed, inputs.tokens, rows, d)];
     for (let l = 0; l < L; l++) {
       const x = resid[l];
@@ -314,7 +320,8 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
       ops.push(be.swiglu(a.act, a.gate, a.up, rows * inter));
       ops.push(...linearForward(linear(l, 'down_proj'), a.act, resid[l + 1]), be.axpy(resid[l + 1], resid[l + 1], a.h, 1, rows * d));
     }
-    ops.push(be.rmsnorm(xnf, rstdf, resid[L], finalNorm, rows, d, eps), be.matmul(logits, xnf, lmHead, rows, d, vocab, { transB: true }));
+    ops.push(be.rmsnorm(xnf, rstdf, resid[L], finalNorm, rows, d, eps));
+    if (withLogits) ops.push(be.matmul(logits, xnf, lmHead, rows, d, vocab, { transB: true }));
     return ops;
   }
 
@@ -323,11 +330,16 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
   }
 
   function backward(): Op[] {
+    const ops: Op[] = [];
+    if (dLmHead) ops.push(be.matmul(dLmHead, dLogits, xnf, vocab, rows, d, { transA: true }));
+    ops.push(be.matmul(dXn, dLogits, lmHead, rows, vocab, d));
+    return [...ops, ...backwardFromHidden()];
+  }
+
+  function backwardFromHidden(): Op[] {
     // Norm gradients accumulate over rows; every other gradient is overwritten by its matmul.
     const ops: Op[] = [dFinalNorm, ...dNorms.flatMap((n) => [n.input, n.post])].flatMap((g) => (g ? [be.zero(g)] : []));
-    if (dLmHead) ops.push(be.matmul(dLmHead, dLogits, xnf, vocab, rows, d, { transA: true }));
-    ops.push(be.matmul(dXn, dLogits, lmHead, rows, vocab, d), be.zero(dResid));
-    ops.push(be.rmsnormBackward(dResid, dFinalNorm, dXn, resid[L], finalNorm, rstdf, rows, d));
+    ops.push(be.zero(dResid), be.rmsnormBackward(dResid, dFinalNorm, dXn, resid[L], finalNorm, rstdf, rows, d));
     for (let l = L - 1; l >= 0; l--) {
       const a = acts[l];
       // MLP branch: dResid holds d(x_{l+1}) = d(h) from the residual path; the branch adds to it.
@@ -350,7 +362,25 @@ export function buildModel(be: Backend, config: LlamaConfig, weights: ModelWeigh
     return ops;
   }
 
-  return { config, adapter, shape, inputs, trainables, linears, embed, lmHead, finalNorm, norms, logits, forward, loss, backward };
+  return {
+    config,
+    adapter,
+    shape,
+    inputs,
+    trainables,
+    linears,
+    embed,
+    lmHead,
+    finalNorm,
+    norms,
+    logits,
+    finalHidden: xnf,
+    dFinalHidden: dXn,
+    forward,
+    loss,
+    backward,
+    backwardFromHidden,
+  };
 }
 
 function dequantizedCopy(codes: Uint8Array, absmax: Float32Array): Float32Array {
@@ -359,22 +389,22 @@ function dequantizedCopy(codes: Uint8Array, absmax: Float32Array): Float32Array 
   return out;
 }
 
-/** Gradient clipping, then AdamW on every trainable (LoRA+ scales B's and m's rate). */
 /** transformers' TrainingArguments defaults for AdamW: adam_beta1, adam_beta2, adam_epsilon, weight_decay. */
 export const TRANSFORMERS_ADAMW = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } as const;
 
-export function optimizerOps(be: Backend, model: Model, options: AdamOptions & { maxGradNorm: number }): Op[] {
+/** Gradient clipping over all of them, then AdamW on every trainable (LoRA+ scales B's and m's rate). */
+export function optimizerOps(be: Backend, trainables: readonly Trainable[], options: AdamOptions & { maxGradNorm: number }): Op[] {
   const scale = be.f32(1, new Float32Array([1]));
-  const grads = model.trainables.map((t) => t.grad);
+  const grads = trainables.map((t) => t.grad);
   const ops: Op[] = [];
   if (options.maxGradNorm > 0) ops.push(be.clipScale(scale, grads, options.maxGradNorm));
-  for (const t of model.trainables) ops.push(be.adam(t.param, t.grad, scale, { ...options, lr: options.lr * t.lrScale }));
+  for (const t of trainables) ops.push(be.adam(t.param, t.grad, scale, { ...options, lr: options.lr * t.lrScale }));
   return ops;
 }
 
 /** The trainable tensors read back by name (PEFT's names for adapters, transformers' for full fine-tuning). */
-export async function readTrainables(be: Backend, model: Model): Promise<Map<string, Float32Array>> {
+export async function readTrainables(be: Backend, trainables: readonly Trainable[]): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  for (const t of model.trainables) out.set(t.name, await be.read(t.param));
+  for (const t of trainables) out.set(t.name, await be.read(t.param));
   return out;
 }

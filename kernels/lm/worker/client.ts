@@ -7,6 +7,7 @@ import type { ChunkReport } from '../../training/trainer';
 import type { SftTaskId } from '../data/sft-tasks';
 import type { GrpoEvaluation, GrpoRunConfig } from '../grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
+import type { RewardEvaluation, RewardRunConfig } from '../reward-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 import type { TrainerInfo, WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
 
@@ -77,7 +78,7 @@ export async function createWorkerTrainer(worker: LmWorker, task: SftTaskId, run
   };
 }
 
-/** A CPU trainer of another kind (preference, GRPO), running in the worker, behind the trainer protocol. */
+/** A CPU trainer of another kind (preference, GRPO, reward model), running in the worker, behind the trainer protocol. */
 function workerTrainer<E>(worker: LmWorker, trainableParams: number) {
   return {
     backend: 'cpu' as const,
@@ -96,4 +97,9 @@ export async function createWorkerPreferenceTrainer(worker: LmWorker, run: Prefe
 export async function createWorkerGrpoTrainer(worker: LmWorker, run: GrpoRunConfig) {
   const info = await worker.request({ type: 'create-grpo-trainer', run });
   return workerTrainer<GrpoEvaluation>(worker, info.trainableParams);
+}
+
+export async function createWorkerRewardTrainer(worker: LmWorker, run: RewardRunConfig) {
+  const info = await worker.request({ type: 'create-reward-trainer', run });
+  return { ...workerTrainer<RewardEvaluation>(worker, info.trainableParams), trainableShapes: new Map(info.trainableShapes) };
 }

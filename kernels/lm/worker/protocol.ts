@@ -8,6 +8,7 @@ import type { AdapterConfig } from '../engine/program';
 import type { GenerateOptions, Generation } from '../generate';
 import type { GrpoEvaluation, GrpoRunConfig } from '../grpo-trainer';
 import type { PreferenceEvaluation, PreferenceRunConfig } from '../preference-trainer';
+import type { RewardEvaluation, RewardRunConfig } from '../reward-trainer';
 import type { LmEvaluation, LmRunConfig } from '../trainer';
 
 export interface TrainerInfo {
@@ -24,6 +25,7 @@ export type WorkerRequest =
   | { type: 'create-trainer'; task: SftTaskId; run: LmRunConfig }
   | { type: 'create-preference-trainer'; run: PreferenceRunConfig }
   | { type: 'create-grpo-trainer'; run: GrpoRunConfig }
+  | { type: 'create-reward-trainer'; run: RewardRunConfig }
   | { type: 'run-steps'; count: number; evaluate: boolean }
   | { type: 'trainables' }
   | { type: 'generate'; prompts: number[][]; options: GenerateOptions; adapter: AdapterConfig | null; trained: [string, Float32Array][] | null };
@@ -33,8 +35,9 @@ export interface WorkerResults {
   'create-trainer': TrainerInfo;
   'create-preference-trainer': { trainableParams: number };
   'create-grpo-trainer': { trainableParams: number };
+  'create-reward-trainer': { trainableParams: number; trainableShapes: [string, number[]][] };
   /** The evaluation of whichever trainer the worker holds. */
-  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | GrpoEvaluation | null; evaluationMs?: number };
+  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | GrpoEvaluation | RewardEvaluation | null; evaluationMs?: number };
   trainables: [string, Float32Array][];
   generate: Generation[];
 }

@@ -10,11 +10,12 @@ import { generate } from '../generate';
 import { loadModelFiles, type LoadedModel } from '../model-files';
 import { createGrpoTrainer, type GrpoTrainer } from '../grpo-trainer';
 import { createPreferenceTrainer, type PreferenceTrainer } from '../preference-trainer';
+import { createRewardTrainer, type RewardTrainer } from '../reward-trainer';
 import { createLmTrainer, mergedWeights, type LmTrainer } from '../trainer';
 import type { WorkerMessage, WorkerReply, WorkerRequest, WorkerResults } from './protocol';
 
 let model: LoadedModel | null = null;
-let trainer: LmTrainer | PreferenceTrainer | GrpoTrainer | null = null;
+let trainer: LmTrainer | PreferenceTrainer | GrpoTrainer | RewardTrainer | null = null;
 
 async function handle(request: WorkerRequest): Promise<{ result: unknown; transfer?: Transferable[] }> {
   switch (request.type) {
@@ -57,6 +58,13 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
         return prompts.map((ids) => generate(weights, m.config, ids, options));
       });
       const result: WorkerResults['create-grpo-trainer'] = { trainableParams: trainer.trainableParams };
+      return { result };
+    }
+    case 'create-reward-trainer': {
+      const m = need(model);
+      trainer?.destroy();
+      trainer = createRewardTrainer(createCpuBackend(m.config), m, request.run);
+      const result: WorkerResults['create-reward-trainer'] = { trainableParams: trainer.trainableParams, trainableShapes: [...trainer.trainableShapes] };
       return { result };
     }
     case 'run-steps': {

@@ -14,7 +14,7 @@ const fetched =
   };
 
 describe('the WebGPU engine on the shipped model', () => {
-  it('reproduces PyTorch autograd: logits, loss and gradients of full fine-tuning, LoRA and DoRA', async () => {
+  it('reproduces PyTorch autograd: logits, loss and gradients of full fine-tuning, LoRA, DoRA and a reward model', async () => {
     const gpu = await testGpu();
     const r = await compareWithFixture((m) => createGpuBackend(gpu, m.config), fetched('/models/tiny-llama'), fetched('/test/fixtures/lm'));
     expect(r.logits).toBeLessThan(1e-4);
@@ -22,5 +22,7 @@ describe('the WebGPU engine on the shipped model', () => {
       expect(r.loss[kind], `${kind} loss`).toBeLessThan(1e-4);
       expect(r.grads[kind].worst, `${kind}: ${r.grads[kind].tensor}`).toBeLessThan(2e-4);
     }
+    for (const key of ['rewards', 'loss', 'head'] as const) expect(r.reward[key], `reward model: ${key}`).toBeLessThan(2e-4);
+    expect(r.reward.body.worst, r.reward.body.tensor).toBeLessThan(2e-4);
   });
 });

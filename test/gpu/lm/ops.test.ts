@@ -238,7 +238,7 @@ describe('whole training steps of a small random model, GPU against CPU', () => 
           ...m.forward(),
           ...m.loss(m.inputs.weights, rowLoss, true),
           ...m.backward(),
-          ...optimizerOps(be, m, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decaySteps: 0, maxGradNorm: 1 }),
+          ...optimizerOps(be, m.trainables, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decaySteps: 0, maxGradNorm: 1 }),
           be.recordLoss(history, rowLoss, rows, counter),
         ];
         const outputs: Record<string, Buf> = { history };

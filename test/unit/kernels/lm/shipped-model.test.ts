@@ -37,7 +37,7 @@ describe('the shipped tiny model', () => {
   });
 
   for (const matmul of ['TypeScript', 'WebAssembly SIMD'] as const) {
-    it(`reproduces PyTorch autograd (logits, loss, gradients of full fine-tuning, LoRA and DoRA), ${matmul} matmul`, async () => {
+    it(`reproduces PyTorch autograd (logits, loss, gradients of full fine-tuning, LoRA, DoRA and a reward model), ${matmul} matmul`, async () => {
       expect(await prepareCpuGemm(matmul === 'WebAssembly SIMD')).toBe(matmul === 'WebAssembly SIMD');
       const r = await compareWithFixture((m) => createCpuBackend(m.config), readModel, readFixture);
       expect(r.logits).toBeLessThan(1e-4);
@@ -46,6 +46,12 @@ describe('the shipped tiny model', () => {
         expect(r.grads[kind].worst, `${kind}: ${r.grads[kind].tensor}`).toBeLessThan(1e-4);
       }
       expect(r.counts).toEqual({ full: 39, lora: 56, dora: 24 }); // DoRA: A, B and the magnitude on q_proj and down_proj of 4 layers
+      // The reward model: the rewards, TRL's loss, the head's gradient and every body gradient (lm_head is off its path).
+      expect(r.reward.rewards).toBeLessThan(1e-4);
+      expect(r.reward.loss).toBeLessThan(1e-4);
+      expect(r.reward.head).toBeLessThan(1e-4);
+      expect(r.reward.body.worst, r.reward.body.tensor).toBeLessThan(1e-4);
+      expect(r.reward.count).toBe(38);
     });
   }
 
