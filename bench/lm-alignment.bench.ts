@@ -55,12 +55,20 @@ async function timeSteps(trainer: Trainer<unknown>, warmup: number, steps: numbe
 
 function grpoStepsPerSecond(be: Backend): Promise<number> {
   const m = model();
-  return timeSteps(createGrpoTrainer(be, m, grpoRunConfigFor({ ...DEFAULT_GRPO_RECIPE, steps: GRPO_STEPS + 1 }), localRuntime(m).generate), 1, GRPO_STEPS);
+  return timeSteps(
+    createGrpoTrainer(be, m, grpoRunConfigFor({ ...DEFAULT_GRPO_RECIPE, steps: GRPO_STEPS + 1 }), localRuntime(m).generate),
+    1,
+    GRPO_STEPS,
+  );
 }
 
 // Two held-out pairs in each: the evaluations are not what is timed.
 function dpoStepsPerSecond(be: Backend): Promise<number> {
-  return timeSteps(createPreferenceTrainer(be, model(), preferenceRunConfigFor({ ...DEFAULT_PREFERENCE_RECIPE, steps: STEPS + 2, heldOut: 2 })), 2, STEPS);
+  return timeSteps(
+    createPreferenceTrainer(be, model(), preferenceRunConfigFor({ ...DEFAULT_PREFERENCE_RECIPE, steps: STEPS + 2, heldOut: 2 })),
+    2,
+    STEPS,
+  );
 }
 
 function rewardStepsPerSecond(be: Backend): Promise<number> {

@@ -251,8 +251,16 @@ export const rlhfQuestions = [
         correct: true,
         why: 'The per-category held-out accuracy says what the reward actually measures.',
       },
-      { text: 'It is fine: 75% held-out accuracy is typical for reward models', correct: false, why: 'The average hides a category at chance, which the policy will exploit.' },
-      { text: 'The learning rate is too low: train longer until held-out matches training', correct: false, why: 'Training longer fits the training pairs further; it does not add what the pairs do not teach.' },
+      {
+        text: 'It is fine: 75% held-out accuracy is typical for reward models',
+        correct: false,
+        why: 'The average hides a category at chance, which the policy will exploit.',
+      },
+      {
+        text: 'The learning rate is too low: train longer until held-out matches training',
+        correct: false,
+        why: 'Training longer fits the training pairs further; it does not add what the pairs do not teach.',
+      },
       {
         text: 'The KL penalty alone will keep the policy from exploiting it',
         correct: false,

@@ -91,7 +91,12 @@ export function rewardHead(be: Backend, m: Model, init: Float32Array, pad: numbe
     head,
     async rewards(seqs) {
       // A padding target is appended so the last token is an input too; no position is a target.
-      writeSequences(be, m, seqs.map((s) => ({ ids: [...s.ids, pad], lossMask: new Uint8Array(s.ids.length + 1) })), pad);
+      writeSequences(
+        be,
+        m,
+        seqs.map((s) => ({ ids: [...s.ids, pad], lossMask: new Uint8Array(s.ids.length + 1) })),
+        pad,
+      );
       be.run(forwardOps);
       const all = await be.read(rewards);
       const last = seqs.map((s, k) => k * seq + Math.min(s.ids.length, seq) - 1);
@@ -117,7 +122,12 @@ export function createRewardTrainer(be: Backend, model: LoadedModel, run: Reward
 
   // The head, initialised as transformers initialises a Linear: normal(0, initializer_range).
   const rng = createRng(run.seed + 7);
-  const rm = rewardHead(be, m, Float32Array.from({ length: d }, () => config.initializer_range * rng.normal()), pad);
+  const rm = rewardHead(
+    be,
+    m,
+    Float32Array.from({ length: d }, () => config.initializer_range * rng.normal()),
+    pad,
+  );
   const trainables = [...m.trainables, rm.head];
   const optimizer = optimizerOps(be, trainables, { ...TRANSFORMERS_ADAMW, lr: run.lr, decaySteps: run.steps, maxGradNorm: run.maxGradNorm });
   const forward = rm.rewards;

@@ -10,6 +10,14 @@ const model = await loadModelFiles(async (n) => new Uint8Array(readFileSync(`${T
 const summary = await measureRewardRun(model);
 writeFileSync(REWARD_RUN_PATH, `${JSON.stringify(summary, null, 1)}\n`);
 for (const p of summary.curve) {
-  console.log(p.step, p.loss.toFixed(3), p.accuracy.toFixed(2), JSON.stringify(p.accuracyByFlaw), 'train', p.trainAccuracy.toFixed(2), p.margin.toFixed(2));
+  console.log(
+    p.step,
+    p.loss.toFixed(3),
+    p.accuracy.toFixed(2),
+    JSON.stringify(p.accuracyByFlaw),
+    'train',
+    p.trainAccuracy.toFixed(2),
+    p.margin.toFixed(2),
+  );
 }
 console.log(`${summary.stepsPerSecond} steps/s`);

@@ -43,7 +43,12 @@ export const checks: Record<string, CheckFn> = {
     const chosen = Array.from({ length: n }, () => offset + rng.normal());
     const rejected = Array.from({ length: n }, () => offset + rng.normal());
     const c = 0.01;
-    const lossAt = (s: number) => rewardModelLoss(chosen.map((r) => r + s), rejected.map((r) => r + s), { centerCoefficient: c });
+    const lossAt = (s: number) =>
+      rewardModelLoss(
+        chosen.map((r) => r + s),
+        rejected.map((r) => r + s),
+        { centerCoefficient: c },
+      );
     const meanSum = chosen.reduce((t, r, i) => t + r + rejected[i], 0) / n;
     const best = -meanSum / 2;
     const g = lossAt(best);

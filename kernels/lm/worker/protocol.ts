@@ -37,7 +37,11 @@ export interface WorkerResults {
   'create-grpo-trainer': { trainableParams: number };
   'create-reward-trainer': { trainableParams: number; trainableShapes: [string, number[]][] };
   /** The evaluation of whichever trainer the worker holds. */
-  'run-steps': { stepLosses: Float32Array; evaluation: LmEvaluation | PreferenceEvaluation | GrpoEvaluation | RewardEvaluation | null; evaluationMs?: number };
+  'run-steps': {
+    stepLosses: Float32Array;
+    evaluation: LmEvaluation | PreferenceEvaluation | GrpoEvaluation | RewardEvaluation | null;
+    evaluationMs?: number;
+  };
   trainables: [string, Float32Array][];
   generate: Generation[];
 }

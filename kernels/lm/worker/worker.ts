@@ -64,7 +64,10 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
       const m = need(model);
       trainer?.destroy();
       trainer = createRewardTrainer(createCpuBackend(m.config), m, request.run);
-      const result: WorkerResults['create-reward-trainer'] = { trainableParams: trainer.trainableParams, trainableShapes: [...trainer.trainableShapes] };
+      const result: WorkerResults['create-reward-trainer'] = {
+        trainableParams: trainer.trainableParams,
+        trainableShapes: [...trainer.trainableShapes],
+      };
       return { result };
     }
     case 'run-steps': {

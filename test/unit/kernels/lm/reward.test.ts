@@ -29,13 +29,23 @@ describe('the reward head through the engine', () => {
 
   for (const method of ['full', 'lora'] as const) {
     it(`${method}: the head and sampled entries of every trainable against central differences`, async () => {
-      const adapter: AdapterConfig = { method, base: 'fp32', rank: 2, alpha: 4, scaling: 'alpha/r', targets: ['q_proj', 'v_proj', 'down_proj'], loraPlusRatio: 1, seed: 3 };
+      const adapter: AdapterConfig = {
+        method,
+        base: 'fp32',
+        rank: 2,
+        alpha: 4,
+        scaling: 'alpha/r',
+        targets: ['q_proj', 'v_proj', 'down_proj'],
+        loraPlusRatio: 1,
+        seed: 3,
+      };
       const be = createCpuBackend(C);
       const m = buildModel(be, C, weights, adapter, { batch: 4, seq: 16 });
       const rm = rewardHead(be, m, init.slice(), 0);
       if (method === 'lora') {
         // B starts at zero, which hides A's gradient: move B off zero first.
-        for (const t of m.trainables) if (t.name.endsWith('lora_B.weight')) (t.param as unknown as { data: Float32Array }).data.forEach((_, i, a) => (a[i] = 0.2 * rng.normal()));
+        for (const t of m.trainables)
+          if (t.name.endsWith('lora_B.weight')) (t.param as unknown as { data: Float32Array }).data.forEach((_, i, a) => (a[i] = 0.2 * rng.normal()));
       }
       const options = { centerCoefficient: 0.05, margins: [0.3, 0] };
       const lossOf = async () => {
