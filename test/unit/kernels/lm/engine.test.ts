@@ -12,6 +12,7 @@ import { generate } from '../../../../kernels/lm/generate';
 import { mergedWeights } from '../../../../kernels/lm/trainer';
 import { createRng } from '../../../../kernels/random/rng';
 import { SMALL_CONFIG, randomWeights } from '../../../../kernels/lm/random-model';
+import { sampledGradientError } from '../../../shared/finite-differences';
 
 const rng = createRng(77);
 const weights = randomWeights(SMALL_CONFIG, rng);
@@ -59,35 +60,16 @@ describe('hand-derived gradients against finite differences', () => {
     ['DoRA: the magnitude vector m', { ...ADAPTER, method: 'dora', targets: ['q_proj', 'up_proj'] }],
   ];
   for (const [name, adapter] of cases) {
-    it(`${name}: sampled entries of every trainable tensor`, () => {
+    it(`${name}: sampled entries of every trainable tensor`, async () => {
       const { m, loss, backward } = setUp(adapter);
-      const params = m.trainables.map((t) => (t.param as unknown as { data: Float32Array }).data);
       // LoRA's B starts at zero; move it so every path carries gradient.
-      m.trainables.forEach((t, i) => {
-        if (t.name.endsWith('lora_B.weight')) params[i].set(rng.normals(params[i].length, 0.3));
-      });
+      for (const t of m.trainables) {
+        if (t.name.endsWith('lora_B.weight')) (t.param as unknown as { data: Float32Array }).data.set(rng.normals(t.param.length, 0.3));
+      }
       loss();
       backward();
-      let worst = 0;
-      let checked = 0;
-      m.trainables.forEach((t, i) => {
-        if (adapter.method === 'dora' && !t.name.endsWith('lora_magnitude_vector')) return;
-        const grad = (t.grad as unknown as { data: Float32Array }).data.slice();
-        const p = params[i];
-        for (let s = 0; s < 3; s++) {
-          const j = rng.int(p.length);
-          const keep = p[j];
-          const h = 1e-2 * Math.max(1, Math.abs(keep));
-          p[j] = keep + h;
-          const up = loss();
-          p[j] = keep - h;
-          const down = loss();
-          p[j] = keep;
-          const numeric = (up - down) / (2 * h);
-          worst = Math.max(worst, Math.abs(numeric - grad[j]) / Math.max(1e-3, Math.abs(numeric), Math.abs(grad[j])));
-          checked++;
-        }
-      });
+      const tensors = adapter.method === 'dora' ? m.trainables.filter((t) => t.name.endsWith('lora_magnitude_vector')) : m.trainables;
+      const { worst, checked } = await sampledGradientError(tensors, loss, rng, 3);
       expect(checked).toBeGreaterThan(5);
       expect(worst, `${checked} entries`).toBeLessThan(2e-2);
     });

@@ -16,6 +16,7 @@ import { sequenceScorer } from '../../../../kernels/lm/sequence-scorer';
 import { PREFERENCE_RUNS_PATH, runPreferenceRecipe, type PreferenceRunSummary } from '../../../../kernels/lm/preference-runs';
 import { DEFAULT_PREFERENCE_RECIPE, preferenceRunConfigFor } from '../../../../kernels/lm/recipe';
 import { SMALL_CONFIG, randomWeights } from '../../../../kernels/lm/random-model';
+import { sampledGradientError } from '../../../shared/finite-differences';
 import { TINY_MODEL_DIR } from '../../../../kernels/lm/tiny-model';
 import { createRng } from '../../../../kernels/random/rng';
 
@@ -73,25 +74,7 @@ describe('the gradient of a loss of sequence log-probs, through the weighted cro
       const at = await lossOf();
       const d = [at.pairs[0].dPolicyChosen, at.pairs[0].dPolicyRejected, at.dMismatch[0]];
       scorer.backward(d, at.rowMask, []);
-      let worst = 0;
-      let checked = 0;
-      for (const t of m.trainables) {
-        const p = (t.param as unknown as { data: Float32Array }).data;
-        const grad = (t.grad as unknown as { data: Float32Array }).data.slice();
-        for (let s = 0; s < 2; s++) {
-          const j = rng.int(p.length);
-          const keep = p[j];
-          const h = 1e-2 * Math.max(1, Math.abs(keep));
-          p[j] = keep + h;
-          const up = (await lossOf()).loss;
-          p[j] = keep - h;
-          const down = (await lossOf()).loss;
-          p[j] = keep;
-          const numeric = (up - down) / (2 * h);
-          worst = Math.max(worst, Math.abs(numeric - grad[j]) / Math.max(1e-3, Math.abs(numeric), Math.abs(grad[j])));
-          checked++;
-        }
-      }
+      const { worst, checked } = await sampledGradientError(m.trainables, async () => (await lossOf()).loss, rng, 2);
       expect(checked).toBeGreaterThan(20);
       expect(worst, `${checked} entries`).toBeLessThan(2e-2);
     });

@@ -10,6 +10,7 @@ import { buildModel, type AdapterConfig } from '../../../../kernels/lm/engine/pr
 import { loadModelFiles } from '../../../../kernels/lm/model-files';
 import { adapterConfigJson } from '../../../../kernels/lm/peft';
 import { SMALL_CONFIG, randomWeights } from '../../../../kernels/lm/random-model';
+import { sampledGradientError } from '../../../shared/finite-differences';
 import { DEFAULT_REWARD_RECIPE, rewardRunConfigFor } from '../../../../kernels/lm/recipe';
 import { PREFERENCE_RUNS_PATH, type PreferenceRunSummary } from '../../../../kernels/lm/preference-runs';
 import { REWARD_RUN_PATH, wrongFactOrdering, type RewardRunSummary } from '../../../../kernels/lm/reward-runs';
@@ -54,26 +55,9 @@ describe('the reward head through the engine', () => {
       };
       const at = await lossOf();
       rm.backward([...at.dChosen, ...at.dRejected], at.last, []);
-      let worst = 0;
-      let checked = 0;
-      const sample = m.trainables.filter((t) => !t.name.includes('lm_head')); // lm_head is not on the reward path
-      for (const t of [rm.head, ...sample]) {
-        const p = (t.param as unknown as { data: Float32Array }).data;
-        const grad = (t.grad as unknown as { data: Float32Array }).data.slice();
-        for (let s = 0; s < 2; s++) {
-          const j = rng.int(p.length);
-          const keep = p[j];
-          const h = 1e-2 * Math.max(1, Math.abs(keep));
-          p[j] = keep + h;
-          const up = (await lossOf()).loss;
-          p[j] = keep - h;
-          const down = (await lossOf()).loss;
-          p[j] = keep;
-          const numeric = (up - down) / (2 * h);
-          worst = Math.max(worst, Math.abs(numeric - grad[j]) / Math.max(1e-3, Math.abs(numeric), Math.abs(grad[j])));
-          checked++;
-        }
-      }
+      // lm_head is not on the reward's path.
+      const tensors = [rm.head, ...m.trainables.filter((t) => !t.name.includes('lm_head'))];
+      const { worst, checked } = await sampledGradientError(tensors, async () => (await lossOf()).loss, rng, 2);
       expect(checked).toBeGreaterThan(10);
       expect(worst, `${checked} entries`).toBeLessThan(2e-2);
     });
