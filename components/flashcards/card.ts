@@ -4,7 +4,7 @@
  */
 import { checkFormula } from '../../kernels/answer-check/equivalence';
 import { checkNumeric, type NumericExpectation } from '../../kernels/answer-check/numeric';
-import { matchRubric } from '../../kernels/answer-check/rubric';
+import { gradeClaims, type ClaimFinding } from '../../kernels/answer-check/claims';
 import type { Rng } from '../../kernels/random/rng';
 import { facts } from './facts';
 import { drawParams, fillTemplate, generate } from './generators';
@@ -13,14 +13,18 @@ import type { Question } from './schema';
 export type AnswerInput = { text: string } | { selected: readonly number[] };
 
 export interface Verdict {
-  /** Auto-graded kinds: right or wrong. Free text: whether every key point was found. */
+  /** Auto-graded kinds: right or wrong. Free text: whether every key point was found and none contradicted. */
   correct: boolean;
-  /** Credit in [0, 1] for the interview score (free text: the share of key points covered). */
+  /**
+   * Credit in [0, 1] for the interview score. Free text: (found - contradicted) / points as
+   * matched; once the reader has confirmed or corrected the marks, the share they confirmed.
+   */
   score: number;
   message: string;
-  /** Free text: key points found and missed. */
-  covered?: string[];
-  missed?: string[];
+  /** Free text: each key point, found (where), missing, or contradicted (by what). */
+  findings?: ClaimFinding[];
+  /** Free text: the answer only lists terms (no credit). */
+  termList?: boolean;
   /** Choice questions: for each shown option (original index), whether the reader's pick was right and why. */
   choiceFeedback?: {
     index: number;
@@ -164,17 +168,21 @@ export function instantiate(q: Question, rng: Rng): CardInstance {
         choices: [],
         check: (input) => {
           const text = textOf(input).trim();
-          const r = matchRubric(text, q.rubric);
+          const g = gradeClaims(text, q.rubric);
+          const count = (status: ClaimFinding['status']) => g.findings.filter((f) => f.status === status).length;
+          const [found, contradicted] = [count('found'), count('contradicted')];
           const message =
             text === ''
               ? 'No answer typed: here is the model answer. Rate yourself honestly.'
-              : `Your answer mentions ${r.covered.length} of ${q.rubric.length} key points. Compare with the model answer, then rate yourself.`;
+              : g.termList
+                ? 'This reads as a list of terms, not an answer: an interviewer wants each point stated (what it does, or why it holds). Named terms earn no credit.'
+                : `Found ${found} of ${q.rubric.length} key points${contradicted ? `, and ${contradicted} contradicted` : ''}. Compare with the model answer, correct the marks where I misread you, then confirm.`;
           return {
-            correct: r.missed.length === 0,
-            score: r.score,
+            correct: found === q.rubric.length && !g.termList,
+            score: g.score,
             message,
-            covered: r.covered,
-            missed: r.missed,
+            findings: g.findings,
+            termList: g.termList,
             selfGraded: true,
           };
         },

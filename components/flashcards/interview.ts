@@ -1,6 +1,6 @@
 /**
  * Interview mode: N questions drawn at random, answered under a timer, scored at the end with a
- * breakdown by topic. Free-text answers earn the share of rubric key points they cover.
+ * breakdown by topic. Free-text answers earn the share of key points the reader confirms.
  */
 import type { Rng } from '../../kernels/random/rng';
 import { TOPICS, type Question, type Topic } from './schema';

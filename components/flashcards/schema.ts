@@ -107,6 +107,8 @@ const formulaVariable = z
     min: z.number(),
     max: z.number(),
     integer: z.boolean().optional(),
+    /** Other names readers use for it (lora_alpha for alpha, rank for r), matched case-insensitively. */
+    aliases: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/)).optional(),
   })
   .refine((v) => v.max > v.min, { message: 'max must exceed min' });
 
@@ -137,13 +139,17 @@ export const FormulaQuestionSchema = z
 export const FreeTextQuestionSchema = z.object({
   ...common,
   kind: z.literal('free'),
-  /** Key points, each with accepted phrasings in English and Chinese (see kernels/answer-check/rubric.ts). */
+  /** Key points, each a claim (see kernels/answer-check/claims.ts): how it is said in English and Chinese, what contradicts it, what it is about. */
   rubric: z
     .array(
       z
         .object({
           point: z.string().min(3),
           phrases: z.array(z.string().min(1)).min(2),
+          /** Misconceptions that contradict the claim (they cost credit). */
+          contradicts: z.array(z.string().min(1)).optional(),
+          /** What the claim must be said about: one of these must share the sentence. */
+          about: z.array(z.string().min(1)).optional(),
         })
         .refine((p) => p.phrases.some((ph) => /[\u3400-\u9fff]/.test(ph)), {
           message: 'each key point needs at least one Chinese phrasing',

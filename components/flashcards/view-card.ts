@@ -27,10 +27,48 @@ const KIND_LABELS = {
   free: 'Explain',
 } as const;
 const INPUT_HINTS = {
-  numeric: 'Type a number, with a unit if the question has one: 16,777,216 · 16.7M · 1.68e7 · 3.5 GB · 0.24%',
-  formula: 'Any equivalent form is accepted: r*(d+k), rd + rk, r(d+k). Use + − * / ^ ( ), sqrt, log, exp, sigmoid.',
-  free: 'Answer as you would in an interview, in English or Chinese. Key points are matched, then you rate yourself.',
+  numeric:
+    'Type a number, with a unit if the question has one: 16,777,216 · 16.7M · 1.68e7 · 2²⁴ · 3.5 GB · 0.24% · about 1.3 GB. Shown working is fine: the value after the last = counts.',
+  formula:
+    'Any equivalent form is accepted: r*(d+k), rd + rk, R(D+K), or LaTeX such as \\frac{\\alpha}{\\sqrt{r}}. Use + − * / ^ ( ), sqrt, log, exp, sigmoid, e and pi.',
+  free: 'Answer as you would in an interview, in English or Chinese (Simplified or Traditional), in sentences. Each key point is looked for; you confirm the marks.',
 } as const;
+
+const STATUS_LABELS = { found: 'found', missing: 'not found', contradicted: 'contradicted' } as const;
+
+/** Free text: each key point with what was found (and where), missed or contradicted, and a box the reader confirms or corrects. */
+function renderFindings(v: Verdict): HTMLElement {
+  const list = h('ul', { class: 'fc-point-list' });
+  for (const f of v.findings ?? []) {
+    const id = uid('fc-point');
+    const box = h('input', { type: 'checkbox', id });
+    box.checked = f.status === 'found' && !v.termList;
+    const why =
+      f.status === 'found' && f.evidence
+        ? `in “${f.evidence}”`
+        : f.status === 'contradicted' && f.evidence
+          ? f.because === 'negated'
+            ? `your answer denies it: “${f.evidence}”`
+            : `“${f.evidence}” says the opposite`
+          : '';
+    list.append(
+      h(
+        'li',
+        { class: 'fc-point', 'data-status': f.status },
+        box,
+        h(
+          'label',
+          { for: id },
+          h('span', { class: 'fc-point-name' }, f.point),
+          ' ',
+          h('span', { class: 'fc-point-status' }, `(${STATUS_LABELS[f.status]})`),
+        ),
+        why ? h('p', { class: 'fc-point-why' }, why) : null,
+      ),
+    );
+  }
+  return h('fieldset', { class: 'fc-points' }, h('legend', {}, 'Key points: tick those your answer makes'), list);
+}
 
 export function renderCard(opts: CardViewOptions): CardView {
   const { instance } = opts;
@@ -157,26 +195,7 @@ export function renderCard(opts: CardViewOptions): CardView {
     feedback.dataset.result = v.retry ? 'retry' : v.selfGraded ? 'self' : v.correct ? 'correct' : 'wrong';
     feedback.append(h('p', { class: 'fc-verdict' }, v.message));
     if (v.retry) return;
-    if (v.covered && v.missed) {
-      feedback.append(
-        h(
-          'div',
-          { class: 'fc-rubric' },
-          h(
-            'div',
-            {},
-            h('h4', {}, 'Key points you covered'),
-            v.covered.length ? h('ul', { class: 'fc-covered' }, ...v.covered.map((p) => h('li', {}, p))) : h('p', {}, 'None detected.'),
-          ),
-          h(
-            'div',
-            {},
-            h('h4', {}, 'Key points to add'),
-            v.missed.length ? h('ul', { class: 'fc-missed' }, ...v.missed.map((p) => h('li', {}, p))) : h('p', {}, 'None: all covered.'),
-          ),
-        ),
-      );
-    }
+    if (v.findings) feedback.append(renderFindings(v));
     if (v.choiceFeedback) {
       for (const f of v.choiceFeedback) {
         const row = root.querySelector<HTMLElement>(`.fc-choice[data-index="${f.index}"]`);
@@ -212,7 +231,21 @@ export function renderCard(opts: CardViewOptions): CardView {
       return;
     }
     lock();
-    opts.onChecked(verdict);
+    if (!verdict.findings) {
+      opts.onChecked(verdict);
+      return;
+    }
+    // Free text: the reader confirms or corrects each mark; that, not the raw match, is scored.
+    const marks = [...feedback.querySelectorAll<HTMLInputElement>('.fc-point input')];
+    const confirm = h('button', { type: 'button', class: 'fc-confirm' }, 'Confirm the marks');
+    feedback.querySelector('.fc-points')?.append(confirm);
+    confirm.addEventListener('click', () => {
+      marks.forEach((m) => (m.disabled = true));
+      confirm.disabled = true;
+      const made = marks.filter((m) => m.checked).length;
+      opts.onChecked({ ...verdict, score: made / marks.length, correct: made === marks.length });
+    });
+    (marks[0] ?? confirm).focus();
   });
   // Enter checks a one-line answer; in the textarea, Ctrl/Cmd+Enter does.
   textInput?.addEventListener('keydown', (e) => {

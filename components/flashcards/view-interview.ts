@@ -39,7 +39,7 @@ export function renderInterview(container: HTMLElement, opts: InterviewOptions):
         h(
           'p',
           {},
-          `${n} random questions from ${opts.deckLabel}, ${clock(interviewSeconds(n))} minutes in all. Each answer is checked as you go; free answers earn the share of key points they cover. When time runs out, unanswered questions score zero.`,
+          `${n} random questions from ${opts.deckLabel}, ${clock(interviewSeconds(n))} minutes in all. Each answer is checked as you go; a free answer earns the share of its key points you confirm after checking (the marks are a first reading, yours to correct). When time runs out, unanswered questions score zero.`,
         ),
         start,
       ),

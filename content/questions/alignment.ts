@@ -24,10 +24,20 @@ export const alignmentQuestions = [
       {
         point: 'DPO: closed-form, implicit reward β log π/π_ref',
         phrases: ['implicit reward', 'closed form', 'log ratio', 'beta & log', '隐式奖励', '闭式'],
+        contradicts: [
+          'dpo also trains a reward model',
+          'dpo trains a reward model',
+          'dpo needs a reward model',
+          'dpo requires a reward model',
+          'DPO 也要训练奖励模型',
+          'DPO 需要奖励模型',
+          'dpo & different rl algorithm',
+        ],
       },
       {
         point: 'DPO simpler/stabler, fewer models in memory',
         phrases: ['simpl*', 'stable', 'fewer models', 'two models', '简单', '稳定', '两个模型'],
+        contradicts: ['DPO 不需要参考模型', 'dpo does not need a reference', 'dpo needs no reference'],
       },
       {
         point: 'DPO is offline, limited by fixed data',
@@ -75,7 +85,7 @@ export const alignmentQuestions = [
     answer:
       "−log σ(β·((pw − rw) − (pl − rl))). Equivalent forms: log(1 + exp(−β·((pw − rw) − (pl − rl)))), or softplus of the negated margin. TRL's default sigmoid loss computes exactly this.",
     variables: [
-      { name: 'beta', description: 'β', min: 0.01, max: 1 },
+      { name: 'beta', description: 'β', min: 0.01, max: 1, aliases: ['b'] },
       {
         name: 'pw',
         description: 'policy log-prob of the chosen response',
@@ -288,6 +298,7 @@ export const alignmentQuestions = [
       {
         point: 'use KTO (unpaired labels)',
         phrases: ['kto', 'unpaired', '非成对', '不成对'],
+        contradicts: ['use dpo', 'use ppo', '用 DPO', '用 PPO'],
       },
       {
         point: 'desirable/undesirable weights',
@@ -295,7 +306,7 @@ export const alignmentQuestions = [
       },
       {
         point: 'keep the weighted ratio near 1 to 4/3',
-        phrases: ['4/3', '1 to 1.33', 'ratio', 'balance', '比例', '平衡'],
+        phrases: ['4/3', '1 to 1.33', '1.33', 'ratio & 1', 'between 1 and', '比例 & 1', '1 到 4/3', '4/3 之间'],
       },
       {
         point: 'DPO would need pairs for the same prompt',

@@ -15,7 +15,19 @@ export const doraQuestions = [
     rubric: [
       {
         point: 'weight = magnitude × normalised direction',
-        phrases: ['magnitude & direction', 'norm*', '幅度', '方向', '大小'],
+        phrases: [
+          'magnitude & direction',
+          'norm*',
+          '幅度',
+          '方向',
+          '大小',
+          'how big & which way',
+          'size & direction',
+          'length & direction',
+          '||v||',
+          '‖v‖',
+          '大小 & 方向',
+        ],
       },
       {
         point: 'LoRA updates the direction part',
@@ -180,8 +192,8 @@ export const doraQuestions = [
     answer:
       'α/√r (PEFT: use_rslora=True), instead of α/r. Kalajdzievski (2023) showed that with α/r the update shrinks as r grows and learning slows at high rank; α/√r keeps it stable.',
     variables: [
-      { name: 'alpha', description: 'lora_alpha', min: 1, max: 256 },
-      { name: 'r', description: 'rank', min: 1, max: 1024, integer: true },
+      { name: 'alpha', description: 'lora_alpha', min: 1, max: 256, aliases: ['lora_alpha', 'a'] },
+      { name: 'r', description: 'rank', min: 1, max: 1024, integer: true, aliases: ['rank'] },
     ],
     reference: 'alpha/sqrt(r)',
   },

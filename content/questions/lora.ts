@@ -16,11 +16,37 @@ export const loraQuestions = [
     rubric: [
       {
         point: 'W₀ frozen, only A and B trained',
-        phrases: ['frozen', 'freeze', 'not updated', '冻结', '不更新'],
+        phrases: [
+          'frozen',
+          'freeze',
+          'not updated',
+          '冻结',
+          '不更新',
+          'fixed',
+          'kept fixed',
+          'unchanged',
+          'does not change',
+          '不动',
+          '固定',
+          '保持不变',
+        ],
+        contradicts: ['updates W directly', 'updat* the original weight*', 'W is updated', 'updates W', '更新原始权重', '会更新原', '更新 W'],
       },
       {
         point: 'ΔW = BA with rank r',
-        phrases: ['BA', 'B & A & rank', 'low rank', 'product of two', '低秩', '两个小矩阵'],
+        phrases: [
+          'BA',
+          'B & A & rank',
+          'low rank',
+          'product of two',
+          '低秩',
+          '两个小矩阵',
+          'thin matric*',
+          'small matric*',
+          'two matric*',
+          '低秩矩阵',
+          '低秩分支',
+        ],
       },
       {
         point: 'scaled by α/r in the forward pass',
@@ -33,6 +59,7 @@ export const loraQuestions = [
       {
         point: 'B = 0 at init so the model starts unchanged',
         phrases: ['B & zero', 'B & 0', 'zero init*', 'B 初始化为 0', 'B 初始化为零', 'B & 零'],
+        contradicts: ['both & zero', 'A and B & zero', 'A & also zero', '都初始化为零', '都初始化为 0', 'A 和 B 都', 'A、B 都'],
       },
     ],
   },
@@ -194,7 +221,7 @@ export const loraQuestions = [
         max: 16384,
         integer: true,
       },
-      { name: 'r', description: 'rank', min: 1, max: 256, integer: true },
+      { name: 'r', description: 'rank', min: 1, max: 256, integer: true, aliases: ['rank'] },
     ],
     reference: 'r*(d+k)',
   },
@@ -228,21 +255,23 @@ export const loraQuestions = [
     rubric: [
       {
         point: 'r is the rank / capacity',
-        phrases: ['rank & capacity', 'rank & parameters', 'expressive*', '表达', '容量', '秩'],
+        phrases: ['rank & capacity', 'rank & parameters', 'expressive*', 'more param*', 'capacity', '表达', '容量', '参数越多', '参数量'],
+        contradicts: ['number of layers', 'r is the layer*', '层数'],
       },
       {
         point: 'update scaled by α/r',
-        phrases: ['alpha & r', 'α & r', 'scal*', '缩放'],
+        phrases: ['alpha/r', 'alpha over r', 'alpha divided by r', 'α/r', 'scal* & alpha', 'multipl* & alpha', '缩放', 'alpha/r 缩放', 'α/r'],
+        contradicts: ['alpha is the learning rate', 'alpha & is the learning rate', 'alpha 是学习率', '没什么关系', '没有关系'],
       },
       {
         point: 'changing r changes the effective learning rate',
-        phrases: ['learning rate', 'lr', 'step size', '学习率'],
+        phrases: ['effective learning rate', 'effective lr', 'learning rate & r', 'step size', '有效学习率', '学习率 & r'],
       },
       {
         point: 'choose by a sweep on eval loss',
         phrases: ['sweep', 'eval* loss', 'validation', 'try several', '验证', '扫', '实验'],
       },
-      { point: 'rsLoRA uses α/√r', phrases: ['rslora', 'sqrt', '√r', '根号'] },
+      { point: 'rsLoRA uses α/√r', phrases: ['rslora', 'sqrt(r)', 'sqrt r', '√r', '根号'] },
     ],
     widget: {
       name: 'rank-sweep',
@@ -451,7 +480,19 @@ export const loraQuestions = [
       },
       {
         point: 'cannot be merged / applied at run time',
-        phrases: ['cannot be merged', 'not merge*', 'run time', 'runtime', 'inference time', '无法合并', '不能合并', '推理时'],
+        phrases: [
+          'cannot be merged',
+          'not merge*',
+          'run time',
+          'runtime',
+          'inference time',
+          '无法合并',
+          '不能合并',
+          '推理时',
+          'nothing to merge',
+          'can not be merged',
+          'no merg*',
+        ],
       },
       {
         point: 'fewer parameters than LoRA',

@@ -27,7 +27,26 @@ export const qloraQuestions = [
       },
       {
         point: 'LoRA adapters trained in 16-bit through the frozen 4-bit base',
-        phrases: ['lora & frozen', 'adapter*', 'dequantiz*', 'bf16', '反量化', '适配器', 'LoRA'],
+        phrases: [
+          'lora & frozen',
+          'adapter* & bf16',
+          'adapter* & 16 bit',
+          'adapter* & frozen',
+          'dequantiz*',
+          '反量化',
+          '适配器 & bf16',
+          '适配器 & 16',
+          'LoRA & 冻结',
+          '基座 & 冻结',
+        ],
+        contradicts: [
+          'quantiz* the lora adapter*',
+          'quantiz* the adapter*',
+          'adapter* in int4',
+          'trains them in int4',
+          '适配器 & 量化到',
+          '量化 LoRA',
+        ],
       },
       {
         point: 'about 4 GB of weights for 7B',
@@ -100,7 +119,7 @@ export const qloraQuestions = [
       secondBlock: [256],
     },
     prompt:
-      'NF4 stores 4-bit codes with one absmax scale per block of {blockSize} weights, {dq} (fp32 scales without it; with it, 8-bit scales plus one fp32 constant per {secondBlock} scales). How many bits per parameter does storage take on average?',
+      'NF4 stores 4-bit codes with one absmax scale per block of {blockSize} weights, {dq} (fp32 scales without it; with it, 8-bit scales plus one fp32 constant per {secondBlock} scales). How many bits per parameter does storage take on average? Give three decimals: the difference between the options is in the third.',
     answer: 'Without double quantization: 4 + 32/{blockSize}. With it: 4 + 8/{blockSize} + 32/({blockSize} · {secondBlock}). Here: {answer}.',
   },
   {
@@ -354,15 +373,16 @@ export const qloraQuestions = [
     rubric: [
       {
         point: 'decide by whether the bf16 base fits',
-        phrases: ['fit*', 'memory', 'vram', '显存', '放得下'],
+        phrases: ['fit*', 'vram', 'enough memory', 'memory & enough', 'memory & short', 'if & memory', '显存 & 够', '放得下', '放不下', '显存不够'],
       },
       {
         point: 'QLoRA slower (dequantization)',
         phrases: ['slower', 'dequantiz*', 'speed', '更慢', '速度', '反量化'],
+        contradicts: ['qlora is faster', 'faster than lora', 'QLoRA 比 LoRA 快', 'QLoRA 更快', 'strictly better'],
       },
       {
         point: 'QLoRA matched 16-bit in the paper / small quality cost',
-        phrases: ['match*', 'comparable', 'similar quality', 'quantization error', '接近', '量化误差', '效果相当'],
+        phrases: ['match*', 'comparable', 'similar quality', 'quantization error', '接近', '量化误差', '效果相当', '效果 & 相当', '相当', '差不多'],
       },
       {
         point: 'merging into a 4-bit base is lossy',

@@ -38,9 +38,13 @@ export const rlhfQuestions = [
       'Take the SFT model, drop the language-model head and put a linear head with one output on top (AutoModelForSequenceClassification with num_labels=1 in transformers, which TRL’s RewardTrainer loads). Read the head at the last token (the last one that is not padding): in a causal model only that position has attended to the whole prompt and response, so its hidden state summarises the sequence. Starting from the SFT model gives the reward model the language understanding it needs; InstructGPT used a 6B reward model for a 175B policy.',
     rubric: [
       { point: 'scalar head replaces the LM head', phrases: ['scalar', 'linear head', 'one output', 'num_labels', 'value head', '标量', '线性层'] },
-      { point: 'read at the last token', phrases: ['last token', 'final token', 'eos', '最后一个', '末尾'] },
+      { point: 'read at the last token', phrases: ['last token', 'final token', 'eos', '最后一个', '末尾', 'last & token', 'final & token', '最后'] },
       { point: 'causal attention: the last position has seen everything', phrases: ['attend*', 'seen', 'whole sequence', 'causal', '看到', '因果'] },
-      { point: 'initialised from the SFT model', phrases: ['sft', 'initiali*', 'same backbone', '初始化'] },
+      {
+        point: 'initialised from the SFT model',
+        phrases: ['sft', 'initiali*', 'same backbone', '初始化'],
+        contradicts: ['from scratch', '从头训练', '和 SFT 模型无关', 'unrelated to the sft'],
+      },
     ],
   },
   {
@@ -110,9 +114,26 @@ export const rlhfQuestions = [
       {
         point: 'per-token KL penalty in the reward',
         phrases: ['per token', 'each token', 'every token', 'kl penalty', 'reward shaping', '每个token', '每个 token', 'KL惩罚'],
+        contradicts: ['added once', 'only once', 'once to the loss', 'KL 只', '只在整个序列', 'once per sequence'],
       },
-      { point: 'reward-model score at the last token', phrases: ['last token', 'end of', 'final token', 'sequence end', '最后'] },
-      { point: 'GAE mixes TD errors with lambda', phrases: ['gae', 'lambda', 'λ', 'td error', 'temporal difference', '优势估计'] },
+      {
+        point: 'reward-model score at the last token',
+        phrases: [
+          'reward model & last token',
+          'score & last token',
+          'reward model & final token',
+          'score & final token',
+          'reward model & end of',
+          'score & end of',
+          '最后一个 token',
+          '最后 & 奖励模型',
+          '奖励模型 & 最后',
+        ],
+      },
+      {
+        point: 'GAE mixes TD errors with lambda',
+        phrases: ['gae & lambda', 'gae & λ', 'gae & td', 'td error*', 'temporal difference', 'GAE & λ', 'GAE & TD', '优势估计'],
+      },
       { point: 'value model as the baseline', phrases: ['value model', 'critic', 'baseline', '价值模型', '基线'] },
     ],
   },

@@ -16,10 +16,24 @@ export const sftAndChoosingQuestions = [
       {
         point: 'labels −100 / loss only on response',
         phrases: ['-100', 'mask*', 'only on the response', 'response token*', '掩码', '只对回答', '只在 response'],
+        contradicts: ['skip* & forward pass', 'skipped in the forward', 'faster because & mask*', '跳过 & 前向'],
       },
       {
         point: 'prompt tokens are given at inference: no point learning them',
-        phrases: ['given at inference', 'conditional', 'p(response', 'not generated', '推理时', '条件'],
+        phrases: [
+          'given at inference',
+          'conditional',
+          'p(response',
+          'not generated',
+          '推理时',
+          '条件',
+          'prompt is given',
+          'is provided',
+          'always provided',
+          'always given',
+          'only has to generate',
+          '给定',
+        ],
       },
       {
         point: 'prompts dominate the loss / waste capacity',
@@ -89,7 +103,8 @@ export const sftAndChoosingQuestions = [
       },
       {
         point: 'LoRA / PEFT forgets less',
-        phrases: ['lora', 'peft', 'freez*', 'frozen', '冻结'],
+        phrases: ['lora & less', 'peft & less', 'forget* less', 'freez*', 'frozen', '遗忘更少', 'LoRA & 更少', 'PEFT & 更少', '冻结', 'LoRA 等 PEFT'],
+        contradicts: ['only happens with lora', 'lora forgets more', 'full fine tuning keeps', '只有 LoRA 会遗忘', 'LoRA 遗忘更多'],
       },
       {
         point: 'replay / mix general data',
@@ -97,7 +112,21 @@ export const sftAndChoosingQuestions = [
       },
       {
         point: 'lower learning rate, fewer epochs, early stopping',
-        phrases: ['learning rate', 'lr', 'epoch*', 'early stop*', '学习率', '早停'],
+        phrases: [
+          'lower & learning rate',
+          'smaller & learning rate',
+          'reduce & learning rate',
+          'lower lr',
+          'small lr',
+          'fewer epochs',
+          'early stop*',
+          '降低学习率',
+          '减少 epoch',
+          '早停',
+          '学习率 & 低',
+          '学习率 & 小',
+        ],
+        contradicts: ['more epochs', 'train longer', '多训', '多训几个'],
       },
       {
         point: 'regularisation / KL toward the original',

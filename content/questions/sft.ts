@@ -151,7 +151,20 @@ export const sftQuestions = [
     rubric: [
       {
         point: 'same chat template at training and inference',
-        phrases: ['same template', 'chat template', 'apply_chat_template', 'template mismatch', '模板一致', '聊天模板'],
+        phrases: [
+          'same template',
+          'chat template',
+          'apply_chat_template',
+          'template mismatch',
+          '模板一致',
+          '聊天模板',
+          'template* differ*',
+          'different template',
+          'template & mismatch',
+          '模板不一致',
+          '模板不同',
+          '不一样的模板',
+        ],
       },
       {
         point: 'compare the rendered strings / token ids',

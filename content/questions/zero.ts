@@ -20,11 +20,30 @@ export const zeroQuestions = [
       },
       {
         point: 'ZeRO-3 also shards the parameters',
-        phrases: ['zero 3 & param*', 'zero 3 & weight*', 'shard* & weight*', 'ZeRO-3 & 参数', '参数也'],
+        phrases: [
+          'zero 3 & param*',
+          'zero 3 & weight*',
+          'shard* & weight*',
+          'ZeRO-3 & 参数',
+          '参数也',
+          'stage 3 & weight*',
+          'stage 3 & param*',
+          'split* & weight*',
+          'weights as well',
+          'parameters as well',
+        ],
       },
       {
         point: 'communication 2Ψ vs 3Ψ (1.5x)',
         phrases: ['1.5', '3 psi', '3ψ', '3Ψ', 'all gather & twice', '1.5 倍'],
+        contradicts: [
+          'communicat* less than zero 2',
+          'less communication than zero 2',
+          '比 ZeRO-2 通信少',
+          'ZeRO-3 通信更少',
+          'ZeRO-3 比 ZeRO-2 通信少',
+          'ZeRO-3 通信少',
+        ],
       },
       {
         point: 'LoRA: trainable states tiny; choose by whether the base fits',
@@ -120,8 +139,8 @@ export const zeroQuestions = [
     answer:
       'ZeRO-1 shards only the optimizer states: 2ψ + 2ψ + 12ψ/N = 4ψ + 12ψ/N. With N = 8 that is {zero1BytesN8} bytes per parameter (ZeRO-2: {zero2BytesN8}, ZeRO-3: {zero3BytesN8}).',
     variables: [
-      { name: 'psi', description: 'parameters ψ', min: 1e8, max: 1e12 },
-      { name: 'N', description: 'GPUs', min: 1, max: 1024, integer: true },
+      { name: 'psi', description: 'parameters ψ', min: 1e8, max: 1e12, aliases: ['P', 'params'] },
+      { name: 'N', description: 'GPUs', min: 1, max: 1024, integer: true, aliases: ['Nd', 'n_gpus', 'gpus'] },
     ],
     reference: '4*psi + 12*psi/N',
   },
@@ -135,8 +154,8 @@ export const zeroQuestions = [
       'Write the model-state bytes per GPU under ZeRO-2 for mixed-precision Adam (2 + 2 + 12 bytes per parameter), with psi parameters and N GPUs.',
     answer: 'ZeRO-2 shards gradients and optimizer states, keeping the 16-bit weights whole: 2ψ + (2 + 12)ψ/N = 2ψ + 14ψ/N.',
     variables: [
-      { name: 'psi', description: 'parameters ψ', min: 1e8, max: 1e12 },
-      { name: 'N', description: 'GPUs', min: 1, max: 1024, integer: true },
+      { name: 'psi', description: 'parameters ψ', min: 1e8, max: 1e12, aliases: ['P', 'params'] },
+      { name: 'N', description: 'GPUs', min: 1, max: 1024, integer: true, aliases: ['Nd', 'n_gpus', 'gpus'] },
     ],
     reference: '2*psi + 14*psi/N',
   },

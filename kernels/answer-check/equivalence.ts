@@ -15,6 +15,8 @@ export interface FormulaVariable {
   max: number;
   /** Draw whole numbers (ranks, layer counts). */
   integer?: boolean;
+  /** Other names readers use for it (lora_alpha for alpha), matched case-insensitively. */
+  aliases?: readonly string[];
 }
 
 export interface FormulaVerdict {
@@ -65,10 +67,11 @@ function formatPoint(values: Record<string, number>): string {
  */
 export function checkFormula(answer: string, reference: string, vars: readonly FormulaVariable[], rng: Rng): FormulaVerdict {
   const names = vars.map((v) => v.name);
+  const aliases = Object.fromEntries(vars.flatMap((v) => (v.aliases ?? []).map((a) => [a, v.name])));
   const ref = parseExpression(reference, names);
   let expr: Expr;
   try {
-    expr = parseExpression(answer, names);
+    expr = parseExpression(answer, names, aliases);
   } catch (err) {
     if (err instanceof ExpressionError) return { correct: false, message: err.message };
     throw err;

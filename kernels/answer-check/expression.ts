@@ -3,6 +3,11 @@
  * question declares, + - * / ^, parentheses and a fixed list of functions. Written the way people
  * write on paper: "2ψ + 14ψ/N", "r(d+k)", "α/√r", "-log σ(β((a-b)-(c-d)))".
  *
+ * LaTeX as people type it is read too (\frac{a}{b}, \sqrt{x}, \sqrt[n]{x}, x^{2}, d_{model},
+ * \cdot, \times, \left( \right), Greek letters and \log, \ln, \exp as commands), names match
+ * the declared variables case-insensitively when that is unambiguous, a question may declare
+ * aliases (lora_alpha for alpha), and e and pi are constants unless declared as variables.
+ *
  * Grammar (precedence low to high):
  *   sum     := product (("+" | "-") product)*
  *   product := unary (("*" | "/" | "×" | "·" | juxtaposition) unary)*
@@ -55,7 +60,60 @@ const SYMBOL_NAMES: Record<string, string> = {
   Φ: 'Phi',
 };
 
-const CONSTANTS: Record<string, number> = { pi: Math.PI };
+const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
+
+/** LaTeX commands people type for names and functions. */
+const LATEX_WORDS = /\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|pi|psi|Psi|sigma|tau|phi|Phi|log|ln|exp|sqrt)\b/g;
+
+/** The argument of a brace group starting at `open` (the index of "{"), and the index after it. */
+function braceGroup(text: string, open: number): { inner: string; end: number } | null {
+  if (text[open] !== '{') return null;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return { inner: text.slice(open + 1, i), end: i + 1 };
+  }
+  return null;
+}
+
+/** LaTeX to the plain syntax: fractions and roots to operators, groups to parentheses, commands to names. */
+export function fromLatex(src: string): string {
+  let text = src
+    .replace(/\\(?:left|right|big|Big|bigg|Bigg)\s*([()[\]|.])/g, '$1')
+    .replace(/\\[,;:! ]/g, ' ')
+    .replace(/\\(?:cdot|times)/g, '*')
+    .replace(/\\div/g, '/')
+    .replace(/\\mathrm\{([^{}]*)\}|\\text\{([^{}]*)\}|\\operatorname\{([^{}]*)\}/g, (_, a, b, c) => a ?? b ?? c);
+  // \frac{a}{b} and \sqrt[n]{x} / \sqrt{x}, innermost first by rescanning.
+  for (let guard = 0; guard < 100; guard++) {
+    const frac = text.indexOf('\\frac');
+    const sqrt = text.search(/\\sqrt\s*[{[]/);
+    if (frac < 0 && sqrt < 0) break;
+    if (frac >= 0 && (sqrt < 0 || frac < sqrt)) {
+      const num = braceGroup(text, text.indexOf('{', frac));
+      const den = num && braceGroup(text, num.end);
+      if (!num || !den) break;
+      text = `${text.slice(0, frac)}((${num.inner})/(${den.inner}))${text.slice(den.end)}`;
+    } else {
+      let at = text.indexOf('[', sqrt);
+      let index: string | null = null;
+      const brace = text.indexOf('{', sqrt);
+      if (at >= 0 && at < brace) {
+        const close = text.indexOf(']', at);
+        index = text.slice(at + 1, close);
+        at = close + 1;
+      }
+      const arg = braceGroup(text, brace);
+      if (!arg) break;
+      text = `${text.slice(0, sqrt)}${index ? `((${arg.inner})^(1/(${index})))` : `sqrt(${arg.inner})`}${text.slice(arg.end)}`;
+    }
+  }
+  return text
+    .replace(/_\{([^{}]*)\}/g, (_, sub: string) => `_${sub.replace(/[^A-Za-z0-9]/g, '')}`)
+    .replace(LATEX_WORDS, (_, w: string) => (w === 'sigma' ? 'σ' : w === 'Psi' ? 'psi' : w === 'Phi' ? 'Phi' : w))
+    .replace(/[{]/g, '(')
+    .replace(/[}]/g, ')');
+}
 
 export class ExpressionError extends Error {}
 
@@ -146,9 +204,13 @@ function splitIntoNames(word: string, names: readonly string[]): string[] | null
   return go(0);
 }
 
-/** Parse `src` into an expression over the declared `variables`. Throws ExpressionError with a reader-facing message. */
-export function parseExpression(src: string, variables: readonly string[]): Expr {
-  const text = src.normalize('NFKC').replace(/\\cdot|\\times/g, '*');
+/**
+ * Parse `src` into an expression over the declared `variables`; `aliases` maps other names a
+ * reader may use (matched case-insensitively) to them. Throws ExpressionError with a
+ * reader-facing message.
+ */
+export function parseExpression(src: string, variables: readonly string[], aliases: Readonly<Record<string, string>> = {}): Expr {
+  const text = fromLatex(src.normalize('NFKC'));
   if (text.trim() === '') throw new ExpressionError('Type a formula.');
   const tokens = tokenize(text);
   let p = 0;
@@ -165,10 +227,26 @@ export function parseExpression(src: string, variables: readonly string[]): Expr
     p++;
   };
 
+  // Names a reader may type for each variable: the variable in any case (when no other variable
+  // has the same letters), and the question's aliases.
+  const byLower = new Map<string, string | null>();
+  for (const v of variables) byLower.set(v.toLowerCase(), byLower.has(v.toLowerCase()) ? null : v);
+  for (const [alias, v] of Object.entries(aliases)) if (!byLower.has(alias.toLowerCase())) byLower.set(alias.toLowerCase(), v);
+  // B_1 is B1 (subscripts typed with an underscore), unless a variable or alias has the underscore.
+  const resolve = (name: string): string | null =>
+    variables.includes(name) ? name : (byLower.get(name.toLowerCase()) ?? byLower.get(name.replace(/_/g, '').toLowerCase()) ?? null);
+
   const nameToExpr = (name: string, pos: number): Expr => {
-    if (variables.includes(name)) return { type: 'var', name };
+    const known = resolve(name);
+    if (known) return { type: 'var', name: known };
     if (name in CONSTANTS) return { type: 'num', value: CONSTANTS[name] };
-    const parts = splitIntoNames(name, variables);
+    const parts =
+      splitIntoNames(name, variables) ??
+      splitIntoNames(
+        name.toLowerCase(),
+        [...byLower.keys()].filter((k) => byLower.get(k)),
+      )?.map((k) => byLower.get(k)!) ??
+      null;
     if (parts && parts.length > 1) {
       return parts.slice(1).reduce<Expr>(
         (acc, n) => ({

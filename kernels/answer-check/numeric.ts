@@ -1,6 +1,10 @@
 /**
  * Reading and checking numeric answers the way people type them: "16777216", "16,777,216",
- * "16.7M", "1.68e7", "1.68×10^7", "2^24", "1677万", "3.5 GB", "0.24%", "4.127 bits".
+ * "16.7M", "1.68e7", "1.68×10^7", "2^24", "2²⁴", "1677万", "3.5 GB", "0.24%", "4.127 bits", with
+ * words after the unit ("4.2M trainable params", "3.5 GB per GPU"), shown working (the value
+ * after the last "=" counts: "4096·8·2 = 65,536"), a factor ("2x", "2倍"), a range ("3.4-3.6 GB":
+ * right only if both ends are), and a hedge ("about 1.3 GB", "约 1.3GB": read to the precision
+ * typed, with at least the significant figures the question asks for).
  *
  * A wrong answer gets a hint that names the likely slip (GB for GiB, a factor of 1000, bits for
  * bytes, a fraction for a percentage) instead of a bare "wrong".
@@ -33,6 +37,12 @@ export interface NumericExpectation {
   relTol?: number;
   /** Accepted absolute error, for values near zero (a loss of 0.003). */
   absTol?: number;
+  /**
+   * A hedged answer ("about 1.3 GB") is read to the precision typed (half a unit in its last
+   * significant digit) when it has at least this many significant figures (default 2). Cards where
+   * the exact value matters set a small relTol and a larger minimum.
+   */
+  minSigFigs?: number;
 }
 
 /** A parsed answer: a number and the unit the reader typed, if any. */
@@ -41,6 +51,12 @@ export interface ParsedNumber {
   number: number;
   /** The unit the reader typed, or null for a bare number. */
   unit: TypedUnit | null;
+  /** A range's upper end (number is the lower), in the same unit. */
+  high?: number;
+  /** The answer was hedged ("about", "~", "约"): read it to `sigFigs`. */
+  hedged?: boolean;
+  /** Significant figures typed (of the lower end, for a range). */
+  sigFigs?: number;
 }
 
 export type TypedUnit = { dimension: 'bytes'; name: ByteUnit } | { dimension: 'percent' } | { dimension: 'bits' };
@@ -78,6 +94,9 @@ const UNIT_WORDS: Record<string, TypedUnit> = {
   bits: { dimension: 'bits' },
   byte: { dimension: 'bytes', name: 'B' },
   bytes: { dimension: 'bytes', name: 'B' },
+  比特: { dimension: 'bits' },
+  位: { dimension: 'bits' },
+  字节: { dimension: 'bytes', name: 'B' },
 };
 
 function byteUnitFromWord(word: string): ByteUnit | null {
@@ -110,13 +129,69 @@ function toAsciiMinus(s: string): string {
   return s.replace(/−/g, '-');
 }
 
-/** Parse what a reader typed. Never throws; a failure says what could not be read. */
+/** Words that may follow a bare number as its description ("65,536 trainable parameters", "8 per layer"). */
+const DESCRIPTIONS =
+  /^(?:params?|parameters?|weights?|trainable|tokens?|elements?|entries|values?|numbers?|rows?|per|of|in|for|total|each|on|across|gpus?|layers?|steps?|bytes?|[\u3400-\u9fff]+)$/i;
+
+const SUPERSCRIPTS: Record<string, string> = {
+  '⁰': '0',
+  '¹': '1',
+  '²': '2',
+  '³': '3',
+  '⁴': '4',
+  '⁵': '5',
+  '⁶': '6',
+  '⁷': '7',
+  '⁸': '8',
+  '⁹': '9',
+  '⁻': '-',
+};
+const HEDGE = /^(?:~|≈|about|around|roughly|approx(?:\.|imately)?|circa|ca\.|大约|大概|约|差不多)\s*/i;
+
+/** Significant figures of a typed mantissa ("6.70" 3, "0.024" 2, "7000" 1). */
+function significantFigures(mantissa: string): number {
+  const digits = mantissa.replace(/[^0-9.]/g, '');
+  const [int, frac = ''] = digits.split('.');
+  if (frac) return (int.replace(/^0+/, '') + frac).replace(/^0+/, '').length;
+  return int.replace(/^0+/, '').replace(/0+$/, '').length || 1;
+}
+
+/**
+ * Parse what a reader typed. Never throws; a failure says what could not be read. Shown working
+ * keeps the value after the last "=" or "≈"; a hedge or a range is reported with the number.
+ */
 export function parseNumber(raw: string, options: { bytesContext?: boolean } = {}): ParseResult {
-  // Leading "about"/"~"/"≈" is fine: the tolerance already allows rounding.
-  const text = raw
+  // Superscript powers before NFKC, which would turn 2²⁴ into 224.
+  let text = raw
+    .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+/g, (m) => `^${[...m].map((c) => SUPERSCRIPTS[c]).join('')}`)
     .normalize('NFKC')
-    .trim()
-    .replace(/^(?:~|≈|about|approx\.?|约)\s*/i, '');
+    .trim();
+  // Shown working, or a label before the value ("trainable%: 0.2398"): the last part counts.
+  const working = text.split(/=|≈|[:：](?=\s*(?:[~≈约]|about|around)?\s*[+\-−]?\d)/i);
+  const hedgedByWorking = working.length > 1 && /≈/.test(text.slice(text.lastIndexOf(working[working.length - 1]) - 1));
+  text = working[working.length - 1].trim().replace(/[.。]$/, '');
+  const hedged = HEDGE.test(text) || hedgedByWorking;
+  text = text.replace(HEDGE, '');
+  // A factor: "2x", "2×", "2 times", "2倍".
+  text = text.replace(/^([\d.,]+)\s*(?:x|×|times|倍)$/i, '$1');
+  const range = /^([+]?\d[\d,.]*)\s*(?:-|–|—|~|to|至|到)\s*(\d.*)$/i.exec(text);
+  if (range) {
+    const high = parseSingle(range[2], options);
+    if (!high.ok) return high;
+    // The lower end shares the upper's scale and unit ("3.4-3.6 GB").
+    const suffix = range[2].replace(/^[\d,.\s]+/, '');
+    const low = parseSingle(`${range[1]} ${suffix}`, options);
+    if (!low.ok) return low;
+    return { ...low, high: high.number, hedged, sigFigs: significantFigures(range[1]) };
+  }
+  const single = parseSingle(text, options);
+  if (!single.ok) return single;
+  const mantissa = /^[+\-−]?[\d,.\s]*\d/.exec(text)?.[0] ?? '';
+  return { ...single, hedged, sigFigs: significantFigures(mantissa) };
+}
+
+function parseSingle(input: string, options: { bytesContext?: boolean }): ParseResult {
+  const text = input.trim();
   if (text === '') return { ok: false, error: 'Type a number.' };
   if (/^\d+,\d{1,2}$/.test(text) || /^\d+,\d{4,}$/.test(text)) {
     return {
@@ -151,7 +226,8 @@ export function parseNumber(raw: string, options: { bytesContext?: boolean } = {
       error: `"${text}" is too large to be a sensible answer.`,
     };
 
-  rest = rest.trim();
+  // Chinese words stand apart from a unit written against them ("1043GiB每张卡").
+  rest = rest.replace(/([A-Za-z%])([\u3400-\u9fff])/g, '$1 $2').trim();
   // Optional scale word, then optional unit.
   const scaleMatch = /^(百万|十亿|[万亿千]|[kKmMtT](?![a-zA-Z])|thousand|millions?|mn|mio|billions?|bn|trillion)/.exec(rest);
   if (scaleMatch) {
@@ -167,14 +243,31 @@ export function parseNumber(raw: string, options: { bytesContext?: boolean } = {
     .replace(/\s*(?:\/|per)\s*(?:param(?:eter)?s?|weights?|参数)$/i, '')
     .trim()
     .replace(/^(?:of\s+)?(?:params?|parameters|weights|个?参数)$/i, '');
+  // Words after the number or its unit describe it ("trainable params", "per GPU", "of memory"): they carry no digits.
+  const words = (t: string) => /^[\p{L}\s'’/().-]*$/u.test(t);
+  const [first = '', ...others] = rest.split(/\s+/);
+  const after = others.join(' ');
+  const unitOf = (w: string): TypedUnit | null => {
+    const unitWord = UNIT_WORDS[w.toLowerCase()];
+    if (unitWord) return unitWord;
+    const byteUnit = byteUnitFromWord(w);
+    if (byteUnit) return { dimension: 'bytes', name: byteUnit };
+    return null;
+  };
   if (rest === '') return { ok: true, number, unit: null };
-  const unitWord = UNIT_WORDS[rest.toLowerCase()];
-  if (unitWord) return { ok: true, number, unit: unitWord };
-  const byteUnit = byteUnitFromWord(rest);
-  if (byteUnit) return { ok: true, number, unit: { dimension: 'bytes', name: byteUnit } };
-  if (rest === 'G' || rest === 'g') {
-    return options.bytesContext ? { ok: true, number, unit: { dimension: 'bytes', name: 'GB' } } : { ok: true, number: number * 1e9, unit: null };
+  for (const [w, tail] of [
+    [rest, ''],
+    [first, after],
+  ] as const) {
+    if (tail !== '' && !words(tail)) continue;
+    const unit = unitOf(w) ?? (/^%/.test(w) && words(w.slice(1)) ? UNIT_WORDS['%'] : null);
+    if (unit) return { ok: true, number, unit };
+    if (w === 'G' || w === 'g') {
+      return options.bytesContext ? { ok: true, number, unit: { dimension: 'bytes', name: 'GB' } } : { ok: true, number: number * 1e9, unit: null };
+    }
   }
+  // Bare words after a bare number must read as a description, so "16.7 parsecs" is still an unknown unit.
+  if (words(rest) && (scaleMatch || DESCRIPTIONS.test(first))) return { ok: true, number, unit: null };
   return {
     ok: false,
     error: `Could not read the unit "${rest}". Units that work: B, KB, MB, GB, GiB, %, bits; scales: k, M, B (billion), 万, 亿.`,
@@ -309,7 +402,18 @@ export function checkNumeric(raw: string, e: NumericExpectation): NumericVerdict
   const canon = toCanonical(e, parsed);
   if ('mismatch' in canon) return { correct: false, message: canon.mismatch };
   const got = canon.value;
-  if (within(e, got)) {
+  if (parsed.high !== undefined) {
+    const high = (toCanonical(e, { ...parsed, number: parsed.high }) as { value: number }).value;
+    if (within(e, got) && within(e, high)) return { correct: true, value: got, message: `Correct: ${formatExpected(e)}.` };
+    if (Math.min(got, high) <= e.value && e.value <= Math.max(got, high))
+      return {
+        correct: false,
+        value: got,
+        message: `Your range contains the answer but is too wide to count: give one number (to within ${formatSig((e.relTol ?? 0.01) * 100, 2)}%).`,
+      };
+    return { correct: false, value: got, message: hintFor(e, parsed, (got + high) / 2) };
+  }
+  if (within(e, got) || (parsed.hedged && withinTypedPrecision(e, parsed, got))) {
     const typedOtherUnit = e.dimension === 'bytes' && parsed.unit?.dimension === 'bytes' && parsed.unit.name !== e.askUnit;
     return {
       correct: true,
@@ -317,5 +421,19 @@ export function checkNumeric(raw: string, e: NumericExpectation): NumericVerdict
       message: typedOtherUnit ? `Correct (that is ${formatExpected(e, got)}).` : `Correct: ${formatExpected(e)}.`,
     };
   }
+  if (parsed.hedged && (parsed.sigFigs ?? 0) < (e.minSigFigs ?? 2))
+    return {
+      correct: false,
+      value: got,
+      message: `Too rough to count: give at least ${e.minSigFigs ?? 2} significant figures. ${hintFor(e, parsed, got)}`,
+    };
   return { correct: false, value: got, message: hintFor(e, parsed, got) };
+}
+
+/** A hedged answer is right when the expected value rounds to it at the precision typed (at least minSigFigs figures). */
+function withinTypedPrecision(e: NumericExpectation, p: ParsedNumber, got: number): boolean {
+  const figures = p.sigFigs ?? 0;
+  if (figures < (e.minSigFigs ?? 2) || got === 0) return false;
+  const halfUnit = 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(got))) - figures + 1);
+  return Math.abs(got - e.value) <= halfUnit * (1 + 1e-9);
 }

@@ -40,14 +40,17 @@ test('a study session: check, see feedback, rate, and the card is scheduled and 
   const deck = await openDeck(page, '?chapter=lora', progressWithOnly(['lora-shapes', 'lora-layer-formula', 'lora-why-it-works']));
   await expect(deck.locator('[data-count="new"]')).toHaveText('3 new');
 
-  // Free text first (bank order): key points covered and missed, the model answer, then self-rating.
+  // Free text first (bank order): each key point found (where) or missing, the model answer, the reader's confirmation, then self-rating.
   const card = deck.locator('.fc-card');
   await expect(card).toHaveAttribute('data-question', 'lora-why-it-works');
   await card.locator('textarea').fill('W0 is frozen; the update is a low-rank product BA, scaled by alpha over r. B 初始化为零.');
   await card.getByRole('button', { name: 'Check' }).click();
-  await expect(card.locator('.fc-covered li')).toHaveCount(4);
-  await expect(card.locator('.fc-missed li')).toHaveText(['updates have low intrinsic rank']);
+  await expect(card.locator('.fc-point[data-status="found"]')).toHaveCount(4);
+  await expect(card.locator('.fc-point[data-status="missing"] .fc-point-name')).toHaveText(['updates have low intrinsic rank']);
+  await expect(card.locator('.fc-point[data-status="found"]').first()).toContainText('W0 is frozen');
   await expect(card.locator('.fc-model')).toContainText('Kaiming-uniform');
+  // The reader confirms the marks (here as found); that is what gets scored.
+  await card.getByRole('button', { name: 'Confirm the marks' }).click();
   await expect(card.getByRole('link', { name: /Read the section in LoRA/ })).toHaveAttribute(
     'href',
     '/chapters/lora/#why-a-weight-update-can-be-low-rank',
@@ -125,6 +128,8 @@ test('interview mode: N questions under a timer, then a score by topic', async (
   if (kind === 'single' || kind === 'multiple') await card.locator('input').first().check();
   else await card.locator('.fc-input').fill('1');
   await card.getByRole('button', { name: 'Check' }).click();
+  // A free answer counts once the reader has confirmed the marks.
+  if (kind === 'free') await card.getByRole('button', { name: 'Confirm the marks' }).click();
   await deck.getByRole('button', { name: 'Next question' }).click();
   await expect(deck.locator('.fc-position')).toHaveText('Question 2 of 4');
   await deck.getByRole('button', { name: 'Skip' }).click();

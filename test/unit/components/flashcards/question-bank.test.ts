@@ -317,15 +317,21 @@ describe('formula questions', () => {
 
 describe('free-text questions', () => {
   const free = QUESTIONS.filter((q) => q.kind === 'free');
-  it.each(free.map((q) => [q.id, q] as const))('%s: the model answer covers every key point; an empty or off-topic answer covers none', (_, q) => {
-    if (q.kind !== 'free') return;
-    const card = instantiate(q, createRng(1));
-    const model = card.check({ text: card.modelAnswer });
-    expect(model.missed).toEqual([]);
-    expect(model.selfGraded).toBe(true);
-    expect(card.check({ text: '' }).covered).toEqual([]);
-    expect(card.check({ text: 'I would have to think about that.' }).covered).toEqual([]);
-  });
+  it.each(free.map((q) => [q.id, q] as const))(
+    '%s: the model answer makes every key point and contradicts none; an empty or off-topic answer makes none',
+    (_, q) => {
+      if (q.kind !== 'free') return;
+      const card = instantiate(q, createRng(1));
+      const model = card.check({ text: card.modelAnswer });
+      expect(model.findings?.filter((f) => f.status !== 'found')).toEqual([]);
+      expect(model.termList).toBe(false);
+      expect(model.score).toBe(1);
+      expect(model.selfGraded).toBe(true);
+      const found = (text: string) => card.check({ text }).findings?.filter((f) => f.status === 'found') ?? [];
+      expect(found('')).toEqual([]);
+      expect(found('I would have to think about that.')).toEqual([]);
+    },
+  );
 });
 
 describe('links', () => {
