@@ -1,6 +1,10 @@
 import { PREFERENCE_RULE, preferencePairs } from '../../kernels/lm/data/preference-pairs';
 import {
+  BETA_SWEEP_FACTORS,
+  runBetaSweep,
   runPreferenceTuning,
+  sweepPoint,
+  type BetaSweepPoint,
   type DemoReply,
   type PreferencePoint,
   type PreferenceResult,
@@ -20,6 +24,8 @@ type Values = ParamValues<typeof schema>;
 
 export interface LmPreferenceResult extends PreferenceResult {
   backend: 'webgpu' | 'cpu';
+  /** With `sweep`: where the run ended at each beta of the sweep (the chosen one included), by beta. */
+  sweep: BetaSweepPoint[] | null;
 }
 
 const EVALUATIONS = 10;
@@ -33,6 +39,8 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
 
   private lossPlot!: HTMLElement;
   private rewardPlot!: HTMLElement;
+  private lengthPlot!: HTMLElement;
+  private sweepPlot!: HTMLElement;
   private summary!: HTMLElement;
   private replies!: HTMLElement;
 
@@ -47,7 +55,9 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     const plots = el('div', 'lmw-plots');
     this.lossPlot = el('div', 'lmw-plot');
     this.rewardPlot = el('div', 'lmw-plot');
-    plots.append(this.lossPlot, this.rewardPlot);
+    this.lengthPlot = el('div', 'lmw-plot');
+    this.sweepPlot = el('div', 'lmw-plot');
+    plots.append(this.lossPlot, this.rewardPlot, this.lengthPlot, this.sweepPlot);
     this.summary = el('p', 'lmw-summary');
     this.summary.setAttribute('aria-live', 'polite');
     this.replies = el('div', 'ftw-table-wrap lmw-replies');
@@ -60,18 +70,26 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     const page = await loadModelForRun();
     const points: PreferencePoint[] = [];
     let losses: readonly number[] = [];
+    const run = preferenceRunConfigFor(v);
+    // With the sweep, the chosen beta's run is the first of BETA_SWEEP_FACTORS.length runs.
+    const runs = v.sweep ? BETA_SWEEP_FACTORS.length : 1;
+    const share = (x: number) => x / runs;
+    this.sweepPlot.replaceChildren();
     return withLmRuntime(ctx, page, async (runtime) => {
-      const result = await runPreferenceTuning(runtime, page.model, preferenceRunConfigFor(v), EVALUATIONS, {
+      const result = await runPreferenceTuning(runtime, page.model, run, EVALUATIONS, {
         tick: () => ctx.tick(),
         onPhase: (phase) => {
-          if (phase === 'before') ctx.progress(0.02, 'The model answers the held-out prompts (greedy, and sampled)…');
+          if (phase === 'before') ctx.progress(share(0.02), 'The model answers the held-out prompts (greedy, and sampled)…');
           if (phase === 'reference')
-            ctx.progress(0.04, usesReference(v.method) ? 'Computing the reference’s log-probabilities, once…' : 'Measuring the held-out pairs…');
-          if (phase === 'after') ctx.progress(0.96, 'The tuned model answers them again…');
+            ctx.progress(
+              share(0.04),
+              usesReference(v.method) ? 'Computing the reference’s log-probabilities, once…' : 'Measuring the held-out pairs…',
+            );
+          if (phase === 'after') ctx.progress(share(0.96), 'The tuned model answers them again…');
         },
         onStep: (done, stepLosses) => {
           losses = stepLosses;
-          ctx.progress(0.06 + (0.9 * done) / v.steps, `step ${done} / ${v.steps}`);
+          ctx.progress(share(0.06 + (0.9 * done) / v.steps), `step ${done} / ${v.steps}`);
         },
         onPoint: (point) => {
           points.push(point);
@@ -79,11 +97,49 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
         },
       });
       this.draw(v, result.curve, result.stepLosses);
-      const out: LmPreferenceResult = { ...result, backend: ctx.backend };
+      let sweep: BetaSweepPoint[] | null = null;
+      if (v.sweep) {
+        const chosen = sweepPoint(v.beta, result.curve[result.curve.length - 1]);
+        const others = BETA_SWEEP_FACTORS.filter((f) => f !== 1).map((f) => f * v.beta);
+        const swept: BetaSweepPoint[] = [chosen];
+        this.drawSweep(v, swept);
+        await runBetaSweep(runtime, page.model, run, others, {
+          tick: () => ctx.tick(),
+          onStep: (done) => ctx.progress(share(swept.length + done / v.steps), `β = ${fmt(others[swept.length - 1], 3)}: step ${done} / ${v.steps}`),
+          onRun: (_, point) => {
+            swept.push(point);
+            this.drawSweep(v, swept);
+          },
+        });
+        sweep = [...swept].sort((a, b) => a.beta - b.beta);
+      }
+      const out: LmPreferenceResult = { ...result, backend: ctx.backend, sweep };
       this.report(v, out);
       this.drawReplies(out);
       return out;
     });
+  }
+
+  /** The sweep: KL from the reference at each beta (log axis), each point labelled with the log-ratio margin learned. */
+  private drawSweep(v: Values, points: readonly BetaSweepPoint[]): void {
+    const rows = [...points]
+      .sort((a, b) => a.beta - b.beta)
+      .map((p) => ({ ...p, label: `m ${fmt(p.logRatioMargin, 2)}`, chosen: p.beta === v.beta }));
+    plotInto(
+      this.sweepPlot,
+      `β sweep (${points.length} of ${BETA_SWEEP_FACTORS.length} runs): KL from the reference; labels: log-ratio margin m learned, nats`,
+      {
+        height: 250,
+        marginTop: 34,
+        x: { label: 'β →', type: 'log', grid: true, tickFormat: '~g' },
+        y: { label: '↑ KL(policy ‖ reference), nats/token', grid: true, zero: true },
+        marks: [
+          Plot.line(rows, { x: 'beta', y: 'kl', stroke: PALETTE[0], strokeOpacity: 0.6 }),
+          Plot.dot(rows, { x: 'beta', y: 'kl', fill: (d) => (d.chosen ? PALETTE[1] : PALETTE[0]), r: 4, tip: true }),
+          Plot.text(rows, { x: 'beta', y: 'kl', text: 'label', dy: -12, fill: 'currentColor', fontSize: 11 }),
+        ],
+      },
+    );
   }
 
   private draw(v: Values, points: readonly PreferencePoint[], stepLosses: readonly number[]): void {
@@ -125,6 +181,38 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
         Plot.dot(rows, { x: 'step', y: 'value', stroke: 'measure', r: 2, tip: true }),
       ],
     });
+    this.drawLengths(v, points);
+  }
+
+  /** DPO's length bias: the sampled replies' length against the mean lengths of the chosen and rejected replies it learns from. */
+  private drawLengths(v: Values, points: readonly PreferencePoint[]): void {
+    const first = points[0];
+    if (!first) return;
+    const mean = (f: (p: PreferencePoint['pairs'][number]) => number) => first.pairs.reduce((s, p) => s + f(p), 0) / first.pairs.length;
+    const series = ['sampled replies, held-out prompts', 'chosen replies (mean)', 'rejected replies (mean)'];
+    const references = [
+      { length: mean((p) => p.chosenLength), series: series[1] },
+      { length: mean((p) => p.rejectedLength), series: series[2] },
+    ];
+    const rows = points.map((p) => ({ step: p.step, length: p.replies.length, series: series[0], filler: p.replies.filler }));
+    plotInto(this.lengthPlot, 'Reply length in tokens: one sample per held-out prompt (dashed: the pairs’ replies)', {
+      height: 240,
+      x: { label: 'step →', domain: [0, v.steps] },
+      y: { label: '↑ tokens', grid: true, zero: true },
+      color: { domain: series, range: [PALETTE[0], PALETTE[2], PALETTE[5]], legend: true },
+      marks: [
+        Plot.ruleY(references, { y: 'length', stroke: 'series', strokeDasharray: '4 3' }),
+        Plot.line(rows, { x: 'step', y: 'length', stroke: 'series', strokeWidth: 2 }),
+        Plot.dot(rows, {
+          x: 'step',
+          y: 'length',
+          stroke: 'series',
+          r: 2,
+          tip: true,
+          title: (d) => `step ${d.step}: ${d.length.toFixed(1)} tokens, ${pct(d.filler)} open with filler`,
+        }),
+      ],
+    });
   }
 
   private report(v: Values, r: LmPreferenceResult): void {
@@ -140,6 +228,9 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       `Log-probability of the chosen replies ${fmt(first.chosenLogp, 2)} → ${fmt(last.chosenLogp, 2)}, of the rejected ${fmt(first.rejectedLogp, 2)} → ${fmt(last.rejectedLogp, 2)}. ` +
       `Sampled replies (temperature 1, ${r.before.sampled.samples}): before, ${stats(r.before.sampled)}; after, ${stats(r.after.sampled)}. ` +
       reference +
+      (r.sweep
+        ? `β sweep, ${v.steps} steps each (β: KL nats/token, log-ratio margin nats, held-out accuracy): ${r.sweep.map((p) => `${fmt(p.beta, 3)}: ${fmt(p.kl, 4)}, ${fmt(p.logRatioMargin, 2)}, ${pct(p.accuracy)}`).join('; ')}. `
+        : '') +
       `${r.stepsPerSecond.toFixed(1)} steps per second on the ${device}; ${r.trainableParams.toLocaleString('en-US')} trainable parameters.`;
   }
 

@@ -54,6 +54,12 @@ export const schema = {
     default: D.heldOut,
     help: 'Fewer pairs evaluate faster and measure less precisely. The sampled replies always cover every held-out prompt.',
   },
+  sweep: {
+    kind: 'bool',
+    label: 'β sweep (also train at β/3, 3β, 10β, 30β)',
+    default: false,
+    help: 'Four more runs, each as long as this one and evaluated at its end: how far each moves from the reference (KL) against how much it learned to prefer the chosen replies.',
+  },
   seed: SEED,
 } satisfies ParamSchema;
 

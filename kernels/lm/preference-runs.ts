@@ -18,6 +18,8 @@ export const PREFERENCE_RUNS = {
   'dpo-beta-0.03': { ...D, beta: 0.03 },
   'dpo-beta-0.3': { ...D, beta: 0.3 },
   'dpo-beta-1': { ...D, beta: 1 },
+  'dpo-beta-3': { ...D, beta: 3 },
+  'dpo-beta-10': { ...D, beta: 10 },
   ipo: { ...D, method: 'ipo' },
   simpo: { ...D, method: 'simpo', beta: 2, gamma: 1 },
   kto: { ...D, method: 'kto' },

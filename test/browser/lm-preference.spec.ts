@@ -25,16 +25,24 @@ test('CPU: a short DPO run starts at the reference, moves the rewards and shows 
   expect(r.referenceMs).toBeGreaterThan(0);
   expect(r.before.sampled.samples).toBeGreaterThan(50);
   await expect(widget.locator('.lmw-table tbody tr')).toHaveCount(4);
-  await expect(widget.locator('.lmw-plot figure')).toHaveCount(2);
+  // Loss; rewards, accuracy and KL; reply length (no sweep plot without the sweep).
+  await expect(widget.locator('.lmw-plot figure')).toHaveCount(3);
+  expect(r.sweep).toBeNull();
+  expect(last.replies.samples).toBe(18);
   await expect(widget.locator('.lmw-summary')).toContainText('computed once, before training');
   await expect(widget).not.toContainText(/\bNaN\b|undefined|Infinity/);
 });
 
-test('ORPO has no reference model, and says so', async ({ page }) => {
-  const widget = await openWidget(page, 'autorun=1&backend=cpu&method=orpo&steps=1&held-out=2');
+test('ORPO has no reference model, and says so; the sweep runs it at five values of its λ', async ({ page }) => {
+  const widget = await openWidget(page, 'autorun=1&backend=cpu&method=orpo&steps=1&held-out=2&sweep=1');
   await expect(widget).toHaveAttribute('data-status', 'done');
   await expect(widget.locator('.lmw-summary')).toContainText('ORPO has no reference model');
   const r = await resultOf(widget);
   expect(r.method).toBe('orpo');
   expect(r.curve[0].margin).not.toBe(0);
+  expect(r.sweep?.map((p) => p.beta)).toEqual([0.1 / 3, 0.1, 0.3, 1, 3].map((b) => expect.closeTo(b, 12)));
+  // The chosen value's point is the run's own last evaluation.
+  expect(r.sweep?.find((p) => p.beta === 0.1)?.kl).toBe(r.curve.at(-1)!.kl);
+  await expect(widget.locator('.lmw-plot figure')).toHaveCount(4);
+  await expect(widget.locator('.lmw-summary')).toContainText('β sweep');
 });

@@ -122,6 +122,23 @@ describe('preference tuning of the shipped model', async () => {
     const kls = sweep.map((e) => e.kl);
     expect(Math.max(...kls) / Math.min(...kls)).toBeLessThan(1.25);
     for (let i = 1; i < sweep.length; i++) expect(sweep[i].margin).toBeGreaterThan(sweep[i - 1].margin);
+    // From beta = 1 up the loss saturates first: less KL, a smaller log-ratio margin, more filler left.
+    const logRatioMargin = (e: PreferenceRunSummary['end']) =>
+      e.pairs.reduce((t, p) => t + (p.policyChosen - p.refChosen) - (p.policyRejected - p.refRejected), 0) / e.pairs.length;
+    const high = (['dpo-beta-1', 'dpo-beta-3', 'dpo-beta-10'] as const).map((k) => committed[k]);
+    for (let i = 1; i < high.length; i++) {
+      expect(high[i].end.kl).toBeLessThan(high[i - 1].end.kl);
+      expect(logRatioMargin(high[i].end)).toBeLessThan(logRatioMargin(high[i - 1].end));
+    }
+    expect(high[2].end.kl).toBeLessThan(committed.dpo.end.kl / 3);
+    expect(high[2].after.filler).toBeGreaterThan(committed.dpo.after.filler);
+    // Length: the rejected replies are the longer ones here, and DPO shortens sampled replies; the collapse rambles.
+    const mean = (k: 'chosenLength' | 'rejectedLength') => committed.dpo.start.pairs.reduce((t, p) => t + p[k], 0) / committed.dpo.start.pairs.length;
+    expect(mean('rejectedLength')).toBeGreaterThan(mean('chosenLength'));
+    expect(committed.dpo.after.length).toBeLessThan(committed.dpo.before.length);
+    expect(committed['dpo-lr-3e-3'].after.length).toBeGreaterThan(2 * committed.dpo.before.length);
+    // Every evaluation measured the sampled replies (one per held-out prompt).
+    expect(committed.dpo.end.replies.samples).toBe(preferencePairs().heldOut.length);
     // SimPO and ORPO (no reference) order every held-out pair; ORPO's SFT term lifts the chosen replies most.
     expect(committed.simpo.end.accuracy).toBe(1);
     expect(committed.orpo.end.accuracy).toBe(1);
