@@ -214,6 +214,7 @@ export const alignmentQuestions = [
       {
         point: 'DPO: pairs + reference model',
         phrases: ['dpo & pair*', 'dpo & reference', 'DPO & 成对', 'DPO & 参考'],
+        contradicts: ['all need a reward model', 'they all need pairs and a reward model', '都需要训练奖励模型', '都需要奖励模型'],
       },
       {
         point: 'IPO: squared loss toward a finite target',
@@ -222,10 +223,12 @@ export const alignmentQuestions = [
       {
         point: 'KTO: unpaired desirable/undesirable labels',
         phrases: ['unpaired', 'desirable', 'thumbs', 'binary', 'kto & single', '非成对', '好/坏', '单条'],
+        contradicts: ['kto needs pairs', 'KTO 需要成对'],
       },
       {
         point: 'SimPO: no reference, length-normalised reward',
         phrases: ['simpo & reference', 'length normali*', 'average log', 'no reference', '长度归一', '不需要参考'],
+        contradicts: ['simpo needs a reference', 'SimPO 需要参考模型'],
       },
     ],
   },

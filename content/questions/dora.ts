@@ -281,6 +281,7 @@ export const doraQuestions = [
       {
         point: 'LoRA as the baseline',
         phrases: ['baseline', 'start with lora', 'default', '基线', '默认'],
+        contradicts: ['no extra cost', 'always the best', '没有额外成本', '总是最好'],
       },
       {
         point: 'DoRA costs extra compute/memory; gain task-dependent',

@@ -312,6 +312,7 @@ export const loraQuestions = [
       {
         point: 'QLoRA: all linear layers needed to match full fine-tuning',
         phrases: ['all linear', 'all layers', 'mlp', 'all-linear', '所有线性层', '全部线性层', 'FFN'],
+        contradicts: ['only the attention layers matter', 'mlp never', 'never needs adapting', '只加在注意力', 'MLP 不需要'],
       },
       {
         point: 'more parameters / trade-off',
@@ -393,11 +394,25 @@ export const loraQuestions = [
     rubric: [
       {
         point: 'shared base model, adapters kept separate (not merged)',
-        phrases: ['shared base', 'one base', 'single base', 'not merge*', 'unmerged', '共享基座', '不合并'],
+        phrases: [
+          'shared base',
+          'one base',
+          'single base',
+          'not merge*',
+          'unmerged',
+          '共享基座',
+          '不合并',
+          'base & once',
+          'load the base once',
+          'only one copy',
+          '基座只加载一份',
+          '只加载一份',
+        ],
+        contradicts: ['merge each adapter', 'copy of the model', 'copies of the model', '合并成一个完整模型', '单独部署'],
       },
       {
         point: 'batch different adapters together with special kernels',
-        phrases: ['sgmv', 'punica', 's lora', 'batch*', '批', '内核'],
+        phrases: ['sgmv', 'punica', 's lora', 'batch* & adapter*', 'batch* & kernel*', '批 & 适配器', '内核'],
       },
       {
         point: 'adapter cache in GPU/CPU memory with eviction',
@@ -427,10 +442,12 @@ export const loraQuestions = [
       {
         point: 'TIES: trim, elect sign, merge agreeing entries',
         phrases: ['trim', 'elect*', 'majority', 'disjoint', '修剪', '选举', '多数'],
+        contradicts: ['ties simply averages', 'TIES 直接求平均'],
       },
       {
         point: 'DARE: random drop and rescale by 1/(1−p)',
         phrases: ['drop & rescale', 'random* drop*', 'rescale', '1/(1', '随机丢弃', '重新缩放', '放大'],
+        contradicts: ['dare keeps the largest', 'keeps the entries of largest magnitude', 'DARE 保留绝对值最大', '保留绝对值最大'],
       },
     ],
   },
@@ -456,6 +473,7 @@ export const loraQuestions = [
       {
         point: 'LoRA merges into weights, no latency',
         phrases: ['merg*', 'no latency', 'zero latency', 'no extra latency', '合并', '零延迟', '无延迟'],
+        contradicts: ['lora adds latency', 'lora increases latency', 'LoRA 推理时会增加延迟', 'LoRA 会增加延迟'],
       },
     ],
   },
@@ -515,6 +533,7 @@ export const loraQuestions = [
       {
         point: 'full: 16 bytes per parameter (2 + 2 + 12)',
         phrases: ['16 bytes', '16P', '16 p', '16 字节', '16 倍'],
+        contradicts: ['full fine tuning 2 bytes', 'full fine tuning needs 2 bytes', '全量微调每个参数 2 字节', '全量微调只需 2 字节'],
       },
       {
         point: 'fp32 master weights and Adam moments',

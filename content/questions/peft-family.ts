@@ -38,6 +38,7 @@ export const peftFamilyQuestions = [
       {
         point: 'LoRA merges: no inference latency',
         phrases: ['merge*', 'no latency', 'zero latency', 'no extra latency', '合并', '零延迟', '无推理延迟'],
+        contradicts: ['prefix tuning works better', '前缀微调效果更好'],
       },
       { point: 'prefix/prompt methods use context positions', phrases: ['context', 'position*', 'sequence length', '上下文', '占用'] },
       { point: 'adapters add layers / latency', phrases: ['extra layer*', 'serial', 'sequential', 'latency', '串行', '延迟'] },
@@ -155,7 +156,11 @@ export const peftFamilyQuestions = [
     answer:
       'It parameterises each update in SVD form, P Λ Q, with a regulariser keeping P and Q near orthogonal, scores each singular value by a smoothed sensitivity (how much the loss changes without it), and prunes the least important ones on a schedule until the average rank reaches the budget (PEFT: init_r 12 down to target_r 8), so matrices that matter keep more rank. Costs: one extra number per rank, the orthogonality regulariser and its weight, importance scores computed during training, and a schedule that needs the total number of steps in advance (total_step, tinit, tfinal). Merges like LoRA afterwards.',
     rubric: [
-      { point: 'SVD form P Λ Q', phrases: ['svd', 'singular value*', 'p λ q', 'plq', '奇异值'] },
+      {
+        point: 'SVD form P Λ Q',
+        phrases: ['svd', 'singular value*', 'p λ q', 'plq', '奇异值'],
+        contradicts: ['adaptive learning rate', '自适应学习率'],
+      },
       {
         point: 'importance / sensitivity scores prune singular values',
         phrases: ['importance', 'sensitivity', 'prune*', 'budget', '重要性', '剪枝', '预算'],

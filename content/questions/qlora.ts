@@ -341,6 +341,7 @@ export const qloraQuestions = [
       {
         point: 'QLoRA / 4-bit base',
         phrases: ['qlora', '4 bit', '4-bit', 'nf4', '量化'],
+        contradicts: ['full fine tuning with fp16 fits', 'full fine tuning fits', '全量微调 & 放得下', '全量微调就可以'],
       },
       {
         point: 'gradient checkpointing',
@@ -481,16 +482,23 @@ export const qloraQuestions = [
     answer:
       'It freezes all base parameters, casts every fp16/bf16 parameter that is not 4-bit (embeddings, output head, norms) to fp32 for stability, and enables gradient checkpointing. With reentrant checkpointing (use_reentrant=True), a checkpointed segment whose inputs do not require gradients returns no gradients at all; with a frozen base the hidden states entering the first block do not, so the LoRA weights inside would silently get zero gradients. Making the embedding output require grad fixes that; with use_reentrant=False the hook is not needed. The fp32 upcast costs memory: about 0.5 GB more on LLaMA-2-7B.',
     rubric: [
-      { point: 'freezes the base', phrases: ['freez*', 'requires_grad = false', 'requires_grad=false', '冻结'] },
+      {
+        point: 'freezes the base',
+        phrases: ['freez*', 'requires_grad = false', 'requires_grad=false', '冻结'],
+        contradicts: ['quantiz* the model to 4', '量化成 4 bit', '量化成4 bit', '量化成 4 比特'],
+      },
       {
         point: 'casts non-4-bit params (norms, embeddings, head) to fp32',
         phrases: ['fp32', 'float32', 'upcast', 'layernorm', 'norm*', '转为 fp32', '上转'],
       },
       {
         point: 'reentrant checkpointing needs an input that requires grad',
-        phrases: ['reentrant', 'use_reentrant', 'requires grad', 'input*', '重入', '输入'],
+        phrases: ['reentrant', 'use_reentrant', 'requires grad', 'input* & grad*', '重入', '输入 & 梯度', 'requires_grad'],
       },
-      { point: 'otherwise the adapters get no gradient', phrases: ['no gradient*', 'zero gradient*', 'none', 'silently', '没有梯度', '梯度为'] },
+      {
+        point: 'otherwise the adapters get no gradient',
+        phrases: ['no gradient*', 'zero gradient*', 'get no grad*', 'silently', '没有梯度', '梯度为'],
+      },
     ],
   },
 ] satisfies QuestionInput[];

@@ -79,6 +79,7 @@ export const sftAndChoosingQuestions = [
       {
         point: 'quality over quantity (LIMA)',
         phrases: ['quality', 'lima', 'alpagasus', '质量'],
+        contradicts: ['the more the better', 'more is better', 'as much as possible', '越多越好'],
       },
     ],
   },
@@ -147,7 +148,8 @@ export const sftAndChoosingQuestions = [
     rubric: [
       {
         point: 'depends on distance from existing behaviour',
-        phrases: ['depend*', 'task', 'how far', 'distance', '取决于', '任务'],
+        phrases: ['depend*', 'how far', 'distance', 'how different', 'task difficulty', '取决于', '任务难度'],
+        contradicts: ['at least a million', 'more is always better', '越多越好', '至少需要一百万'],
       },
       {
         point: 'quality matters more than quantity',
@@ -155,7 +157,19 @@ export const sftAndChoosingQuestions = [
       },
       {
         point: 'measure with a learning curve on subsets',
-        phrases: ['subset*', 'learning curve', 'scaling curve', 'ablation', '子集', '学习曲线'],
+        phrases: [
+          'subset*',
+          'learning curve',
+          'scaling curve',
+          'ablation',
+          '子集',
+          '学习曲线',
+          'growing subsets',
+          'fractions of the data',
+          'stops improving',
+          '不同比例',
+          '逐步增加',
+        ],
       },
     ],
   },
@@ -233,11 +247,13 @@ export const sftAndChoosingQuestions = [
     rubric: [
       {
         point: 'knowledge gaps → retrieval (RAG)',
-        phrases: ['rag', 'retriev*', 'knowledge', '检索', '知识'],
+        phrases: ['rag', 'retriev*', 'knowledge & retriev*', '检索'],
+        contradicts: ['rag is useless', 'rag does not help', 'RAG 没用'],
       },
       {
         point: 'try prompting first',
         phrases: ['prompt*', 'few shot', 'in context', '提示'],
+        contradicts: ['always fine tune', 'the only way', '直接微调'],
       },
       {
         point: 'fine-tune for behaviour / format / style',
@@ -245,7 +261,7 @@ export const sftAndChoosingQuestions = [
       },
       {
         point: 'distillation to a smaller model / cost',
-        phrases: ['distil*', 'smaller model', 'cost', '蒸馏', '小模型', '成本'],
+        phrases: ['distil*', 'smaller model', 'cheaper', 'cost & smaller', '蒸馏', '小模型', '降低成本'],
       },
       {
         point: 'build an evaluation first',
@@ -376,11 +392,11 @@ export const sftAndChoosingQuestions = [
       },
       {
         point: 'synthetic data / AI feedback',
-        phrases: ['synthetic', 'rlaif', 'ai feedback', 'self', '合成数据', 'AI 反馈'],
+        phrases: ['synthetic', 'rlaif', 'ai feedback', 'self instruct', 'self play', 'self improv*', '合成数据', 'AI 反馈'],
       },
       {
         point: 'multi-adapter serving / merging',
-        phrases: ['multi lora', 'adapter*', 'merg*', 'serving', '多 LoRA', '合并'],
+        phrases: ['multi lora', 'many adapters', 'multi adapter', 'adapter serving', 'merg*', 'serving', '多 LoRA', '合并'],
       },
       {
         point: 'evidence-based reasoning',
