@@ -18,7 +18,7 @@ export interface AnswerCase {
   /** Free text: the key points a careful grader credits (indices into the card's rubric). */
   points?: readonly number[];
   why: string;
-  /** Written after the rubrics were revised against the rest of the set, and not used to revise them. */
+  /** Written after every rubric revision, and not used to revise anything: the checker's held-out measure. */
   heldOut?: boolean;
 }
 

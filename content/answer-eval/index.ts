@@ -6,11 +6,13 @@
 import type { AnswerCase } from './case';
 import { freeTextCases } from './free-text';
 import { heldOutFreeTextCases } from './free-text-held-out';
+import { secondFreeTextCases } from './free-text-second';
 import { choiceCases, formulaCases, numericCases } from './typed';
 
 export type { AnswerCase, Lang, Verdict } from './case';
 export const ANSWER_CASES: readonly AnswerCase[] = [
   ...freeTextCases,
+  ...secondFreeTextCases,
   ...heldOutFreeTextCases.map((c) => ({ ...c, heldOut: true })),
   ...numericCases,
   ...formulaCases,

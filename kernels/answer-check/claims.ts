@@ -93,9 +93,12 @@ function normalize(text: string): string {
     .replace(/\bcannot\b/g, 'can not');
 }
 
-/** Words stand apart from Chinese runs ("LoRA把W冻结") and digits from letters ("1.5x", "4bit"), in answers and phrases alike. */
+/**
+ * Words stand apart from Chinese runs ("LoRA把W冻结") and a number from the letters after it
+ * ("1.5x", "4bit"), in answers and phrases alike; names with digits ("W0", "bf16") stay whole.
+ */
 function spaceOut(text: string): string {
-  return text.replace(/([\u3400-\u9fff\uf900-\ufaff]+)/g, ' $1 ').replace(/(\p{N})(?=\p{L})|(\p{L})(?=\p{N})/gu, '$1$2 ');
+  return text.replace(/([\u3400-\u9fff\uf900-\ufaff]+)/g, ' $1 ').replace(/(?<![\p{L}\p{N}])(\p{N}+)(?=\p{L})/gu, '$1 ');
 }
 
 function tokenize(text: string): Token[] {
