@@ -405,6 +405,7 @@ export const qloraQuestions = [
       {
         point: 'overfit a tiny subset first',
         phrases: ['overfit', 'one example', 'few examples', 'single example', 'tiny', '过拟合', '一条数据', '少量数据'],
+        contradicts: ['cannot train 70b', 'qlora can not train', '本来就训练不了'],
       },
       {
         point: 'chat template / special tokens',
