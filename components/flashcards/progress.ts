@@ -31,14 +31,17 @@ const StoredCardSchema = z.object({
 });
 type StoredCard = z.infer<typeof StoredCardSchema>;
 
-const InterviewRecordSchema = z.object({
-  date: isoDate,
-  chapter: z.string(),
-  questions: count,
-  score: z.number().min(0),
-  seconds: z.number().min(0),
-  byTopic: z.record(z.string(), z.object({ score: z.number().min(0), total: count })),
-});
+const InterviewRecordSchema = z
+  .object({
+    date: isoDate,
+    chapter: z.string(),
+    questions: count,
+    score: z.number().min(0),
+    seconds: z.number().min(0),
+    byTopic: z.record(z.string(), z.object({ score: z.number().min(0), total: count }).refine((t) => t.score <= t.total)),
+  })
+  // A score above the question count (a stored 1e308) is damage, not a result to print as "Infinity%".
+  .refine((r) => r.score <= r.questions && Number.isFinite(r.seconds));
 export type InterviewRecord = z.infer<typeof InterviewRecordSchema>;
 
 /** The envelope: its fields are checked first, then each card on its own. */

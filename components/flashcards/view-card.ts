@@ -31,7 +31,7 @@ const INPUT_HINTS = {
     'Type a number, with a unit if the question has one: 16,777,216 · 16.7M · 1.68e7 · 2²⁴ · 3.5 GB · 0.24% · about 1.3 GB. Shown working is fine: the value after the last = counts.',
   formula:
     'Any equivalent form is accepted: r*(d+k), rd + rk, R(D+K), or LaTeX such as \\frac{\\alpha}{\\sqrt{r}}. Use + − * / ^ ( ), sqrt, log, exp, sigmoid, e and pi.',
-  free: 'Answer as you would in an interview, in English or Chinese (Simplified or Traditional), in sentences. Each key point is looked for; you confirm the marks.',
+  free: 'Answer as you would in an interview, in English or Chinese (Simplified or Traditional), in sentences; Ctrl+Enter (⌘+Enter) checks. Each key point is looked for; you confirm the marks.',
 } as const;
 
 const STATUS_LABELS = { found: 'found', missing: 'not found', contradicted: 'contradicted' } as const;

@@ -131,7 +131,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       {
         height: 250,
         marginTop: 34,
-        x: { label: 'β →', type: 'log', grid: true, tickFormat: '~g' },
+        x: { label: 'β →', type: 'log', grid: true },
         y: { label: '↑ KL(policy ‖ reference), nats/token', grid: true, zero: true },
         marks: [
           Plot.line(rows, { x: 'beta', y: 'kl', stroke: PALETTE[0], strokeOpacity: 0.6 }),

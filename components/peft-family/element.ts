@@ -49,7 +49,7 @@ class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
     plotInto(this.plot, `Trainable parameters on ${model.label} (log scale)`, {
       marginLeft: 190,
       height: 40 + 26 * costs.length,
-      x: { type: 'log', label: 'trainable parameters', grid: true },
+      x: { type: 'log', label: 'trainable parameters', grid: true, tickFormat: '~s' },
       y: { label: null, domain: costs.map((c) => c.label) },
       color: { domain: [true, false], range: [PALETTE[0], PALETTE[1]] },
       marks: [

@@ -22,6 +22,9 @@ export function plotInto(container: HTMLElement, title: string, options: Plot.Pl
     color: { range: [...PALETTE], ...(options.color ?? {}) },
     title,
     ...options,
+    // Log axes print plain numbers (0.1, 1e-5), not SI prefixes ("100m", "10µ").
+    x: plainLogTicks(options.x),
+    y: plainLogTicks(options.y),
   } as Plot.PlotOptions);
   figure.setAttribute('role', 'img');
   figure.setAttribute('aria-label', title);
@@ -30,4 +33,8 @@ export function plotInto(container: HTMLElement, title: string, options: Plot.Pl
   for (const g of figure.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
   container.replaceChildren(figure);
   return figure;
+}
+
+function plainLogTicks(axis: Plot.ScaleOptions | undefined): Plot.ScaleOptions | undefined {
+  return axis && axis.type === 'log' && axis.tickFormat === undefined ? { ...axis, tickFormat: '~g' } : axis;
 }

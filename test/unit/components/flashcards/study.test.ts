@@ -178,12 +178,14 @@ describe('saved progress', () => {
     good.cards['no-such-question'] = good.cards[QUESTIONS[0].id];
     good.cards[QUESTIONS[2].id] = { due: 'yesterday-ish', stability: -1 };
     good.interviews.push({ date: 'x' });
+    // A score above the question count would print as "Infinity%": it is damage, dropped with the rest.
+    good.interviews.push({ ...good.interviews[0], score: 1e308 });
     const store = memoryStore();
     store.setItem(STORAGE_KEY, JSON.stringify(good));
     const loaded = loadProgress(store, IDS);
     expect(loaded.progress.cards.size).toBe(2);
     expect(loaded.progress.interviews.length).toBe(1);
-    expect(loaded.notice).toMatch(/^3 saved entries were unreadable/);
+    expect(loaded.notice).toMatch(/^4 saved entries were unreadable/);
   });
 
   it('survives storage that throws', () => {
