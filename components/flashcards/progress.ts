@@ -38,7 +38,10 @@ const InterviewRecordSchema = z
     questions: count,
     score: z.number().min(0),
     seconds: z.number().min(0),
-    byTopic: z.record(z.string(), z.object({ score: z.number().min(0), total: count }).refine((t) => t.score <= t.total)),
+    byTopic: z.record(
+      z.string(),
+      z.object({ score: z.number().min(0), total: count }).refine((t) => t.score <= t.total),
+    ),
   })
   // A score above the question count (a stored 1e308) is damage, not a result to print as "Infinity%".
   .refine((r) => r.score <= r.questions && Number.isFinite(r.seconds));
