@@ -76,26 +76,33 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     const share = (x: number) => x / runs;
     this.sweepPlot.replaceChildren();
     return withLmRuntime(ctx, page, async (runtime) => {
-      const result = await runPreferenceTuning(runtime, page.model, run, EVALUATIONS, {
-        tick: () => ctx.tick(),
-        onPhase: (phase) => {
-          if (phase === 'before') ctx.progress(share(0.02), 'The model answers the held-out prompts (greedy, and sampled)…');
-          if (phase === 'reference')
-            ctx.progress(
-              share(0.04),
-              usesReference(v.method) ? 'Computing the reference’s log-probabilities, once…' : 'Measuring the held-out pairs…',
-            );
-          if (phase === 'after') ctx.progress(share(0.96), 'The tuned model answers them again…');
+      const result = await runPreferenceTuning(
+        runtime,
+        page.model,
+        run,
+        EVALUATIONS,
+        {
+          tick: () => ctx.tick(),
+          onPhase: (phase) => {
+            if (phase === 'before') ctx.progress(share(0.02), 'The model answers the held-out prompts (greedy, and sampled)…');
+            if (phase === 'reference')
+              ctx.progress(
+                share(0.04),
+                usesReference(v.method) ? 'Computing the reference’s log-probabilities, once…' : 'Measuring the held-out pairs…',
+              );
+            if (phase === 'after') ctx.progress(share(0.96), 'The tuned model answers them again…');
+          },
+          onStep: (done, stepLosses) => {
+            losses = stepLosses;
+            ctx.progress(share(0.06 + (0.9 * done) / v.steps), `step ${done} / ${v.steps}`);
+          },
+          onPoint: (point) => {
+            points.push(point);
+            this.draw(v, points, losses);
+          },
         },
-        onStep: (done, stepLosses) => {
-          losses = stepLosses;
-          ctx.progress(share(0.06 + (0.9 * done) / v.steps), `step ${done} / ${v.steps}`);
-        },
-        onPoint: (point) => {
-          points.push(point);
-          this.draw(v, points, losses);
-        },
-      });
+        v.samples,
+      );
       this.draw(v, result.curve, result.stepLosses);
       let sweep: BetaSweepPoint[] | null = null;
       if (v.sweep) {

@@ -2,7 +2,7 @@ import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
 import { preferencePairs } from '../../kernels/lm/data/preference-pairs';
 import { PREFERENCE_METHODS } from '../../kernels/lm/preference-trainer';
-import { DEFAULT_PREFERENCE_RECIPE as D } from '../../kernels/lm/recipe';
+import { DEFAULT_PREFERENCE_RECIPE as D, SAMPLES_PER_PROMPT } from '../../kernels/lm/recipe';
 import { LEARNING_RATE, LORA_ALPHA, SEED, TINY_LORA_RANK } from '../widget-base/shared-params';
 
 const HELD_OUT = preferencePairs().heldOut.length;
@@ -54,6 +54,14 @@ export const schema = {
     default: D.heldOut,
     help: 'Fewer pairs evaluate faster and measure less precisely. The sampled replies always cover every held-out prompt.',
   },
+  samples: {
+    kind: 'int',
+    label: 'Replies sampled per held-out prompt, before and after',
+    min: 1,
+    max: 16,
+    default: SAMPLES_PER_PROMPT,
+    help: 'How many replies at temperature 1 measure how often the model opens with filler or gets the fact wrong, before and after: more measure more precisely and take longer.',
+  },
   sweep: {
     kind: 'bool',
     label: 'β sweep (also train at β/3, 3β, 10β, 30β)',
@@ -72,6 +80,6 @@ export const meta: WidgetMeta<typeof schema> = {
   schema,
   example: { method: 'dpo', steps: '60' },
   // SwiftShader (CI's WebGPU) emulates the GPU on the CPU: two steps exercise the path.
-  smokeTest: { steps: '2', pairs: '1', 'held-out': '2' },
+  smokeTest: { steps: '2', pairs: '1', 'held-out': '2', samples: '1' },
   embedHeight: 1400,
 };

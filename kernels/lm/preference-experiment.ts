@@ -13,9 +13,8 @@ import { judgeReply, preferencePairs } from './data/preference-pairs';
 import { promptIds, REPLY_TOKENS, type LmRuntime } from './experiment';
 import type { LoadedModel } from './model-files';
 import type { PreferenceEvaluation, PreferenceRunConfig } from './preference-trainer';
+import { SAMPLES_PER_PROMPT } from './recipe';
 
-/** Samples per held-out prompt at temperature 1. */
-export const SAMPLES_PER_PROMPT = 4;
 /** Held-out prompts whose greedy replies the page shows. */
 export const DEMO_PROMPTS = 4;
 
@@ -112,16 +111,17 @@ export async function runPreferenceTuning(
   run: PreferenceRunConfig,
   evaluations: number,
   hooks: PreferenceHooks = {},
+  samplesPerPrompt = SAMPLES_PER_PROMPT,
 ): Promise<PreferenceResult> {
   hooks.onPhase?.('before');
   const greedyBefore = await demoReplies(runtime, model, null);
-  const sampledBefore = await sampledReplies(runtime, model, null);
+  const sampledBefore = await sampledReplies(runtime, model, null, samplesPerPrompt);
   await hooks.tick?.();
   const t = await tune(runtime, model, run, evaluations, hooks);
   hooks.onPhase?.('after');
   const trained = { adapter: run.adapter, tensors: t.trained };
   const greedyAfter = await demoReplies(runtime, model, trained);
-  const sampledAfter = await sampledReplies(runtime, model, trained);
+  const sampledAfter = await sampledReplies(runtime, model, trained, samplesPerPrompt);
   return {
     method: run.method,
     beta: run.beta,

@@ -110,6 +110,9 @@ export const DEFAULT_PREFERENCE_RECIPE: PreferenceRecipe = {
   seed: 1,
 };
 
+/** Replies sampled per held-out prompt at temperature 1, before and after a preference run (the chapter's runs; the widget lets the reader choose). */
+export const SAMPLES_PER_PROMPT = 4;
+
 export function preferenceRunConfigFor(r: PreferenceRecipe): PreferenceRunConfig {
   const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
   return {
