@@ -14,7 +14,7 @@ import { usesReference } from '../../kernels/lm/preference-trainer';
 import { preferenceRunConfigFor } from '../../kernels/lm/recipe';
 import { el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { beforeAfterTable, loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
+import { beforeAfterTable, loadModelForRun, plotLossCurves, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
@@ -150,27 +150,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
   }
 
   private draw(v: Values, points: readonly PreferencePoint[], stepLosses: readonly number[]): void {
-    const series = ['training loss (each step)', 'held-out loss'];
-    plotInto(this.lossPlot, `${METHOD_LABEL[v.method]} loss`, {
-      height: 240,
-      x: { label: 'step →', domain: [0, v.steps] },
-      y: { label: '↑ loss', grid: true },
-      color: { domain: series, range: [PALETTE[0], PALETTE[1]], legend: true },
-      marks: [
-        Plot.line(
-          stepLosses.map((loss, i) => ({ step: i + 1, loss, series: series[0] })),
-          { x: 'step', y: 'loss', stroke: 'series', strokeOpacity: 0.5 },
-        ),
-        Plot.line(
-          points.map((p) => ({ step: p.step, loss: p.loss, series: series[1] })),
-          { x: 'step', y: 'loss', stroke: 'series', strokeWidth: 2 },
-        ),
-        Plot.dot(
-          points.map((p) => ({ step: p.step, loss: p.loss, series: series[1] })),
-          { x: 'step', y: 'loss', stroke: 'series', r: 2, tip: true },
-        ),
-      ],
-    });
+    plotLossCurves(this.lossPlot, `${METHOD_LABEL[v.method]} loss`, v.steps, stepLosses, points);
     const measures = ['reward margin (chosen − rejected)', 'accuracy on held-out pairs', 'KL(policy ‖ reference), nats/token'];
     const rows = points.flatMap((p) => [
       { step: p.step, value: p.margin, measure: measures[0] },

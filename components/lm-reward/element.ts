@@ -4,7 +4,7 @@ import { rewardRunConfigFor } from '../../kernels/lm/recipe';
 import { runRewardModel, type RewardPoint, type RewardResult } from '../../kernels/lm/reward-experiment';
 import { downloadButton, el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
+import { loadModelForRun, plotLossCurves, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
 import { PALETTE, Plot, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
@@ -84,24 +84,9 @@ class FtLmReward extends FtWidget<typeof schema, LmRewardResult> {
   }
 
   private draw(v: Values, points: readonly RewardPoint[], stepLosses: readonly number[]): void {
-    const series = ['training loss (each step)', 'held-out loss'];
-    plotInto(this.lossPlot, 'Bradley-Terry loss (dashed: ln 2, a coin flip)', {
-      height: 240,
-      x: { label: 'step →', domain: [0, v.steps] },
-      y: { label: '↑ loss', grid: true },
-      color: { domain: series, range: [PALETTE[0], PALETTE[1]], legend: true },
-      marks: [
-        Plot.ruleY([Math.LN2], { stroke: 'currentColor', strokeOpacity: 0.3, strokeDasharray: '4 3' }),
-        Plot.line(
-          stepLosses.map((loss, i) => ({ step: i + 1, loss, series: series[0] })),
-          { x: 'step', y: 'loss', stroke: 'series', strokeOpacity: 0.5 },
-        ),
-        Plot.line(
-          points.map((p) => ({ step: p.step, loss: p.loss, series: series[1] })),
-          { x: 'step', y: 'loss', stroke: 'series', strokeWidth: 2 },
-        ),
-      ],
-    });
+    plotLossCurves(this.lossPlot, 'Bradley-Terry loss (dashed: ln 2, a coin flip)', v.steps, stepLosses, points, [
+      Plot.ruleY([Math.LN2], { stroke: 'currentColor', strokeOpacity: 0.3, strokeDasharray: '4 3' }),
+    ]);
     const measures = ['held-out: wrong fact', 'held-out: filler', 'training pairs'];
     const rows = points.flatMap((p) => [
       { step: p.step, value: p.accuracyByFlaw.wrong, measure: measures[0] },

@@ -1,7 +1,7 @@
 /**
  * What the widgets that train the tiny model share: loading it (a clear message when it cannot
  * be), the page runtime (its worker ended by Stop and when the run ends), the errors a run
- * can end with in the reader's words, and the before/after replies table.
+ * can end with in the reader's words, the before/after replies table, and the loss curves.
  */
 import { loadTinyModel, type PageModel } from '../../kernels/lm/load-tiny';
 import { pageRuntime, type PageRuntime } from '../../kernels/lm/runtime';
@@ -9,6 +9,7 @@ import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
 import { WorkerStopped } from '../../kernels/lm/worker/client';
 import { TrainingDiverged } from '../../kernels/training/trainer';
 import { el } from './dom';
+import { PALETTE, Plot, plotInto } from './plot';
 import { StoppedError, WidgetError } from './errors';
 import type { RunContext } from './ft-widget';
 import type { ParamSchema } from './params';
@@ -70,4 +71,32 @@ export function beforeAfterTable(caption: string, rows: { prompt: string; before
   }
   table.append(el('caption', undefined, caption), thead, body);
   return table;
+}
+
+/** Training loss of each step (faint) and the held-out loss at each evaluation (bold, with tips), over `steps`; `marks` add reference lines. */
+export function plotLossCurves(
+  container: HTMLElement,
+  title: string,
+  steps: number,
+  stepLosses: readonly number[],
+  heldOut: readonly { step: number; loss: number }[],
+  marks: Plot.Markish[] = [],
+): void {
+  const series = ['training loss (each step)', 'held-out loss'];
+  const evaluated = heldOut.map((p) => ({ step: p.step, loss: p.loss, series: series[1] }));
+  plotInto(container, title, {
+    height: 240,
+    x: { label: 'step →', domain: [0, steps] },
+    y: { label: '↑ loss', grid: true },
+    color: { domain: series, range: [PALETTE[0], PALETTE[1]], legend: true },
+    marks: [
+      ...marks,
+      Plot.line(
+        stepLosses.map((loss, i) => ({ step: i + 1, loss, series: series[0] })),
+        { x: 'step', y: 'loss', stroke: 'series', strokeOpacity: 0.5 },
+      ),
+      Plot.line(evaluated, { x: 'step', y: 'loss', stroke: 'series', strokeWidth: 2 }),
+      Plot.dot(evaluated, { x: 'step', y: 'loss', stroke: 'series', r: 2, tip: true }),
+    ],
+  });
 }
