@@ -19,6 +19,13 @@ describe('math in chapters', () => {
     expect(html).not.toContain('katex-error');
   });
 
+  it('keeps the MathML and visual spans KaTeX writes out of the search index, and indexes the formula by its words', async () => {
+    const html = String(await render('$$\n-\\log \\sigma\\Big(\\beta \\log \\frac{\\pi_\\theta}{\\pi_{\\text{ref}}}\\Big)\n$$'));
+    expect(html).toMatch(/class="katex-mathml" data-pagefind-ignore="all"/);
+    expect(html).toMatch(/class="katex-html"[^>]* data-pagefind-ignore="all"/);
+    expect(html).toContain('data-pagefind-index-attrs="data-formula-words" data-formula-words="log sigma beta pi theta ref"');
+  });
+
   it('fails the build on TeX that KaTeX cannot parse, instead of shipping red text', async () => {
     await expect(render('Inline $\\frac{1}{$ and $$\\notacommand{x}$$')).rejects.toThrow(/KaTeX could not render 2 formula/);
   });
