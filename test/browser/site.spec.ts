@@ -86,9 +86,18 @@ test('a chapter reads on a 360 px phone without horizontal scrolling', async ({ 
   await context.close();
 });
 
-test('full-text search finds a chapter', async ({ page }) => {
+test('full-text search finds a chapter, finds formulas by their words, and nothing for words not on the site', async ({ page }) => {
   await page.goto('/search/?q=partition');
-  await expect(page.locator('.pagefind-ui__result-link').first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('.search-result-title').first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('.search-results')).toContainText(/partition/i);
+  // "log sigma beta": the words of the DPO loss, indexed from its formula.
+  await page.getByLabel('Words to find').fill('sigma beta');
+  await expect(page.locator('.search-result-title', { hasText: 'DPO and KTO' })).toBeVisible();
+  await expect(page.locator('.search-results')).not.toContainText('\\frac');
+  // Pagefind alone would answer "banana" with every page that has "BA" on it.
+  await page.getByLabel('Words to find').fill('banana');
+  await expect(page.locator('.search-status')).toHaveText('No results for “banana”.');
+  await expect(page.locator('.search-results li')).toHaveCount(0);
 });
 
 test('a page without widgets ships no widget code', async ({ page }) => {
