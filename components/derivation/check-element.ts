@@ -13,34 +13,64 @@ async function findCheck(name: string): Promise<CheckFn> {
   return fn;
 }
 
+/** Checks not yet shown: printing shows them all (see `startChecks`). */
+const waiting = new Set<FtCheck>();
+
 /** Shows one check: the claim, the value measured on a random problem, a pass mark, and "re-roll". */
 class FtCheck extends HTMLElement {
   private seed = 1;
   private fn: CheckFn | null = null;
+  private loading: Promise<void> | null = null;
 
   connectedCallback(): void {
+    waiting.add(this);
     if (typeof IntersectionObserver === 'undefined') {
-      void this.load();
+      void this.runWhenLoaded();
       return;
     }
     const observer = new IntersectionObserver(
       (entries) => {
         if (!entries.some((e) => e.isIntersecting)) return;
         observer.disconnect();
-        void this.load();
+        void this.runWhenLoaded();
       },
       { rootMargin: '50% 0px' },
     );
     observer.observe(this);
+    // Load the chapter's checks when the page is idle, so that printing can run them at once.
+    const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 200));
+    idle(() => void this.load());
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.fn = await findCheck(this.dataset.name ?? '');
-      this.render();
-    } catch (error) {
-      this.show(false, 'Live check unavailable', error instanceof Error ? error.message : String(error));
-    }
+  disconnectedCallback(): void {
+    waiting.delete(this);
+  }
+
+  /** Loads the check's code (once); a check that cannot be found says so. */
+  load(): Promise<void> {
+    this.loading ??= findCheck(this.dataset.name ?? '').then(
+      (fn) => {
+        this.fn = fn;
+        this.dataset.loaded = '';
+      },
+      (error) => {
+        waiting.delete(this);
+        this.show(false, 'Live check unavailable', error instanceof Error ? error.message : String(error));
+      },
+    );
+    return this.loading;
+  }
+
+  private async runWhenLoaded(): Promise<void> {
+    await this.load();
+    this.renderOnce();
+  }
+
+  /** Runs the check if it has not run yet and its code is loaded (synchronous: printing calls it). */
+  renderOnce(): void {
+    if (!waiting.has(this) || !this.fn) return;
+    waiting.delete(this);
+    this.render();
   }
 
   private render(): void {
@@ -85,5 +115,10 @@ class FtCheck extends HTMLElement {
 }
 
 export function startChecks(): void {
-  if (!customElements.get('ft-check')) customElements.define('ft-check', FtCheck);
+  if (customElements.get('ft-check')) return;
+  customElements.define('ft-check', FtCheck);
+  // A printed page shows computed values, not "computing in your browser…".
+  window.addEventListener('beforeprint', () => {
+    for (const check of [...waiting]) check.renderOnce();
+  });
 }

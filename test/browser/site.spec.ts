@@ -100,6 +100,18 @@ test('full-text search finds a chapter, finds formulas by their words, and nothi
   await expect(page.locator('.search-results li')).toHaveCount(0);
 });
 
+test('printing shows every live check computed, not "computing in your browser…"', async ({ page }) => {
+  await page.goto('/chapters/dpo-kto/');
+  const checks = page.locator('ft-check');
+  const count = await checks.count();
+  expect(count).toBeGreaterThan(5);
+  // The checks' code loads when the page is idle; printing then runs every check at once.
+  await expect(page.locator('ft-check[data-loaded]')).toHaveCount(count, { timeout: 30_000 });
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await expect(page.locator('ft-check[data-state="pending"]')).toHaveCount(0);
+  await expect(page.locator('ft-check[data-state="pass"]')).toHaveCount(count);
+});
+
 test('a page without widgets ships no widget code', async ({ page }) => {
   const scripts: string[] = [];
   page.on('request', (r) => {
