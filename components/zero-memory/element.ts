@@ -15,6 +15,9 @@ import './zero-memory.css';
 const GiB = 2 ** 30;
 const PARTS = ['weights', 'gradients', 'optimizer states', 'gathered layer (ZeRO-3)', 'activations'] as const;
 type Part = (typeof PARTS)[number];
+/** One colour per shard: the palette without its black, which vanishes on the dark theme, and a grey that reads on both. */
+const SHARD_COLOURS = [...PALETTE.filter((c) => c !== '#000000'), '#999999'];
+
 /** The most GPUs the shard picture draws; beyond that each drawn GPU stands for a group. */
 const MAX_DRAWN_GPUS = 8;
 const PHASE_SECONDS = 1.8;
@@ -430,7 +433,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
               y,
               width: Math.max(1, cellW - 1),
               height: rowH,
-              fill: PALETTE[c % PALETTE.length],
+              fill: SHARD_COLOURS[c % SHARD_COLOURS.length],
               class: `zm-cell ${held ? (row.holding === 'local' ? 'zm-local' : 'zm-held') : 'zm-empty'}${offloaded && r === 2 ? ' zm-cpu' : ''}`,
             }),
           );
