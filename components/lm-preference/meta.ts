@@ -1,11 +1,9 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
-import { preferencePairs } from '../../kernels/lm/data/preference-pairs';
+import { HELD_OUT_PAIRS, PAIRS_PER_STEP } from '../widget-base/preference-params';
 import { PREFERENCE_METHODS } from '../../kernels/lm/preference-trainer';
 import { DEFAULT_PREFERENCE_RECIPE as D, SAMPLES_PER_PROMPT } from '../../kernels/lm/recipe';
 import { LEARNING_RATE, LORA_ALPHA, SEED, TINY_LORA_RANK } from '../widget-base/shared-params';
-
-const HELD_OUT = preferencePairs().heldOut.length;
 
 export const schema = {
   method: {
@@ -45,15 +43,8 @@ export const schema = {
   // Preference tuning moves a tuned model a little: its rates sit below SFT's, down to 1e-5.
   lr: { ...LEARNING_RATE, min: 1e-5, default: D.lr },
   steps: { kind: 'int', label: 'Steps', min: 1, max: 1000, default: D.steps },
-  pairs: { kind: 'int', label: 'Pairs per step', min: 1, max: 8, default: D.pairs },
-  heldOut: {
-    kind: 'int',
-    label: 'Held-out pairs evaluated (0: all)',
-    min: 0,
-    max: HELD_OUT,
-    default: D.heldOut,
-    help: 'Fewer pairs evaluate faster and measure less precisely. The sampled replies always cover every held-out prompt.',
-  },
+  pairs: { ...PAIRS_PER_STEP, default: D.pairs },
+  heldOut: { ...HELD_OUT_PAIRS, default: D.heldOut, help: `${HELD_OUT_PAIRS.help} The sampled replies always cover every held-out prompt.` },
   samples: {
     kind: 'int',
     label: 'Replies sampled per held-out prompt, before and after',

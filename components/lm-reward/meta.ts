@@ -1,17 +1,15 @@
 import type { WidgetMeta } from '../widget-base/meta';
 import type { ParamSchema } from '../widget-base/params';
-import { preferencePairs } from '../../kernels/lm/data/preference-pairs';
+import { HELD_OUT_PAIRS, PAIRS_PER_STEP } from '../widget-base/preference-params';
 import { DEFAULT_REWARD_RECIPE as D } from '../../kernels/lm/recipe';
 import { LEARNING_RATE, LORA_ALPHA, SEED, TINY_LORA_RANK } from '../widget-base/shared-params';
-
-const HELD_OUT = preferencePairs().heldOut.length;
 
 export const schema = {
   rank: { ...TINY_LORA_RANK, default: D.rank },
   alpha: { ...LORA_ALPHA, default: D.alpha },
   lr: { ...LEARNING_RATE, min: 1e-5, default: D.lr },
   steps: { kind: 'int', label: 'Steps', min: 1, max: 1000, default: D.steps },
-  pairs: { kind: 'int', label: 'Pairs per step', min: 1, max: 8, default: D.pairs },
+  pairs: { ...PAIRS_PER_STEP, default: D.pairs },
   center: {
     kind: 'number',
     label: 'center_rewards_coefficient',
@@ -21,14 +19,7 @@ export const schema = {
     step: 'any',
     help: 'TRL’s penalty on (r_chosen + r_rejected)², which keeps the mean reward near 0. 0 turns it off (TRL’s default); 0.01 is the value TRL recommends.',
   },
-  heldOut: {
-    kind: 'int',
-    label: 'Held-out pairs evaluated (0: all)',
-    min: 0,
-    max: HELD_OUT,
-    default: D.heldOut,
-    help: 'Fewer pairs evaluate faster and measure less precisely.',
-  },
+  heldOut: { ...HELD_OUT_PAIRS, default: D.heldOut },
   seed: SEED,
 } satisfies ParamSchema;
 

@@ -166,10 +166,11 @@ export function parseNumber(raw: string, options: { bytesContext?: boolean } = {
     .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+/g, (m) => `^${[...m].map((c) => SUPERSCRIPTS[c]).join('')}`)
     .normalize('NFKC')
     .trim();
-  // Shown working, or a label before the value ("trainable%: 0.2398"): the last part counts.
-  const working = text.split(/=|≈|[:：](?=\s*(?:[~≈约]|about|around)?\s*[+\-−]?\d)/i);
-  const hedgedByWorking = working.length > 1 && /≈/.test(text.slice(text.lastIndexOf(working[working.length - 1]) - 1));
-  text = working[working.length - 1].trim().replace(/[.。]$/, '');
+  // Shown working, or a label before the value ("trainable%: 0.2398"): the part after the last separator counts,
+  // and "≈" as that separator is a hedge.
+  const parts = text.split(/(=|≈|[:：](?=\s*(?:[~≈约]|about|around)?\s*[+\-−]?\d))/i);
+  const hedgedByWorking = parts.length > 1 && parts[parts.length - 2] === '≈';
+  text = parts[parts.length - 1].trim().replace(/[.。]$/, '');
   const hedged = HEDGE.test(text) || hedgedByWorking;
   text = text.replace(HEDGE, '');
   // A factor: "2x", "2×", "2 times", "2倍".

@@ -51,6 +51,11 @@ export const DEFAULT_RECIPE: FineTuneRecipe = {
   seed: 1,
 };
 
+/** The default recipe's LoRA adapter (all seven linear layers) at another rank, alpha and seed: what the alignment recipes train. */
+function loraAdapter(r: { rank: number; alpha: number; seed: number }): AdapterConfig {
+  return runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed }).adapter;
+}
+
 /** QLoRA is LoRA on an NF4 base; clipping at 1 and a linear decay are transformers' Trainer defaults. */
 export function runConfigFor(r: FineTuneRecipe): LmRunConfig {
   return {
@@ -114,7 +119,7 @@ export const DEFAULT_PREFERENCE_RECIPE: PreferenceRecipe = {
 export const SAMPLES_PER_PROMPT = 4;
 
 export function preferenceRunConfigFor(r: PreferenceRecipe): PreferenceRunConfig {
-  const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
+  const adapter = loraAdapter(r);
   return {
     method: r.method,
     beta: r.beta,
@@ -149,7 +154,7 @@ export interface GrpoRecipe {
 export const DEFAULT_GRPO_RECIPE: GrpoRecipe = { rank: 8, alpha: 16, lr: 2e-3, steps: 30, prompts: 2, generations: 8, heldOut: 0, seed: 1 };
 
 export function grpoRunConfigFor(r: GrpoRecipe): GrpoRunConfig {
-  const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
+  const adapter = loraAdapter(r);
   return {
     adapter,
     lr: r.lr,
@@ -185,7 +190,7 @@ export interface RewardRecipe {
 export const DEFAULT_REWARD_RECIPE: RewardRecipe = { rank: 8, alpha: 16, lr: 1e-3, steps: 60, pairs: 4, center: 0.01, heldOut: 0, seed: 1 };
 
 export function rewardRunConfigFor(r: RewardRecipe): RewardRunConfig {
-  const { adapter } = runConfigFor({ ...DEFAULT_RECIPE, rank: r.rank, alpha: r.alpha, seed: r.seed });
+  const adapter = loraAdapter(r);
   return {
     adapter,
     lr: r.lr,
