@@ -7,8 +7,9 @@ const executablePath = findChromium();
 
 /**
  * Browser tests against the built site (`npm run build` first; `npm test` does both).
- * Two projects: `webgpu` runs every spec with WebGPU on SwiftShader; `no-webgpu` runs the
- * generic widget spec with WebGPU absent, to prove the CPU fallback and its badge.
+ * Three projects: `webgpu` runs every spec with WebGPU on SwiftShader; `no-webgpu` runs the
+ * generic widget spec with WebGPU absent, to prove the CPU fallback and its badge; `main-thread`
+ * measures long tasks once both are done, alone.
  */
 export default defineConfig({
   testDir: 'test/browser',
@@ -26,6 +27,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
+      testIgnore: /main-thread\.spec\.ts/,
       use: { browserName: 'chromium', launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS] } },
     },
     {
@@ -33,6 +35,15 @@ export default defineConfig({
       testMatch: /widgets\.spec\.ts/,
       grep: /runs to done/,
       use: { browserName: 'chromium', launchOptions: { executablePath, args: [...CHROMIUM_ARGS, '--disable-features=WebGPU'] } },
+    },
+    {
+      // Long tasks are wall time: a test running beside it on the same cores would stretch them.
+      // So this spec runs last, one test at a time.
+      name: 'main-thread',
+      testMatch: /main-thread\.spec\.ts/,
+      dependencies: ['webgpu', 'no-webgpu'],
+      workers: 1,
+      use: { browserName: 'chromium', launchOptions: { executablePath, args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS] } },
     },
   ],
   webServer: {

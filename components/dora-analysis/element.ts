@@ -75,22 +75,18 @@ class FtDoraAnalysis extends FtWidget<typeof schema, DoraAnalysisResult> {
       const lr = spec.method === 'full' ? v.fullLr : v.lr;
       const config: TrainerConfig = { ...DEFAULT_TRAINER, method: spec.method, rank: v.rank, lr, seed: v.seed, detachNorm: spec.detachNorm };
       const trainer = ctx.gpu ? createGpuTrainer(ctx.gpu, task, config) : createCpuTrainer(task, config);
-      const chunks = Math.ceil(v.steps / every);
-      let chunk = 0;
       rows.push({ step: 0, heldOut: untrainedLoss, magnitudeChange: 0, directionChange: 0, run: spec.label });
       let points: DecompositionPoint[];
       try {
         points = await traceDecomposition(trainer, config, task, {
           steps: v.steps,
           every,
-          tick: async () => {
-            await ctx.tick();
-            ctx.progress((index + chunk++ / chunks) / RUNS.length, spec.label);
-          },
+          tick: () => ctx.tick(),
+          onSteps: (step) => ctx.progress((index + step / v.steps) / RUNS.length, `${spec.label}: step ${step} / ${v.steps}`),
           onPoint: (point) => {
             rows.push({ ...point, run: spec.label });
             // Redraw every few points so the paths grow while the run trains.
-            if (chunk % 5 === 0) this.draw(rows, runs);
+            if ((point.step / every) % 5 === 0) this.draw(rows, runs);
           },
         });
       } catch (error) {

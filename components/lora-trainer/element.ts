@@ -80,10 +80,12 @@ class FtLoraTrainer extends FtWidget<typeof schema, LoraTrainerResult> {
         trainerFactory(ctx.gpu),
         {
           tick: () => ctx.tick(),
+          onSteps: (step, run) => {
+            const done = run === 'main' ? step : v.steps + step;
+            ctx.progress(done / total, run === 'main' ? `step ${step} / ${v.steps}` : `fp32 reference: step ${step} / ${v.steps}`);
+          },
           onPoint: (point, run) => {
             (run === 'main' ? main : reference).push(point);
-            const done = run === 'main' ? point.step : v.steps + point.step;
-            ctx.progress(done / total, run === 'main' ? `step ${point.step} / ${v.steps}` : `fp32 reference: step ${point.step} / ${v.steps}`);
             this.draw(v, main, reference);
           },
         },

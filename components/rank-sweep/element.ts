@@ -66,6 +66,14 @@ class FtRankSweep extends FtWidget<typeof schema, RankSweepResult> {
         trainerFactory(ctx.gpu),
         {
           tick: () => ctx.tick(),
+          onSteps: (runIndex, step, total) => {
+            const method = v.methods[Math.floor(runIndex / ranks.length)];
+            const rank = ranks[runIndex % ranks.length];
+            ctx.progress(
+              (runIndex + step / v.steps) / total,
+              `${LABEL[method]} r = ${rank}: step ${step} / ${v.steps} (run ${runIndex + 1} of ${total})`,
+            );
+          },
           onPoint: (point, done, total) => {
             points.push(point);
             ctx.progress(done / total, `${LABEL[point.method]} r = ${point.rank} done (${done} of ${total} runs)`);

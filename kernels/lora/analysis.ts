@@ -147,7 +147,14 @@ export async function traceDecomposition(
   trainer: LayerTrainer,
   config: TrainerConfig,
   task: Task,
-  options: { steps: number; every: number; tick?: () => Promise<void>; onPoint?: (point: DecompositionPoint) => void },
+  options: {
+    steps: number;
+    every: number;
+    tick?: () => Promise<void>;
+    onPoint?: (point: DecompositionPoint) => void;
+    /** After every chunk of steps, so progress shows between checkpoints. */
+    onSteps?: (stepsDone: number) => void;
+  },
 ): Promise<DecompositionPoint[]> {
   const { outFeatures, inFeatures, heldOutSize } = task.config;
   const untrained = mseLoss(linearForward(task.base, task.heldOutX, heldOutSize, inFeatures, outFeatures), task.heldOutY);
@@ -159,6 +166,7 @@ export async function traceDecomposition(
     reference: untrained,
     watch: (losses) => [losses.heldOut],
     tick: options.tick,
+    onProgress: options.onSteps,
     onEvaluation: async (step, losses) => {
       const w = effectiveWeight(config, task, await trainer.parameters());
       const point = { step, heldOut: losses.heldOut, ...decomposeUpdate(task.base, w, outFeatures, inFeatures) };

@@ -23,6 +23,8 @@ export function trainerFactory(gpu: GpuContext | null): MakeTrainer {
 
 export interface Hooks {
   onPoint?: (point: CurvePoint, run: 'main' | 'fp32-reference') => void;
+  /** After every chunk of steps, so progress shows between evaluations. */
+  onSteps?: (stepsDone: number, run: 'main' | 'fp32-reference') => void;
   tick?: () => Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function runTraining(
         evalEvery,
         watch: watchLosses,
         tick: hooks.tick,
+        onProgress: (done) => hooks.onSteps?.(done, run),
         onEvaluation: (step, losses) => {
           const point = { step, ...losses };
           curve.push(point);
@@ -149,7 +152,12 @@ export async function runRankSweep(
   ranks: readonly number[],
   steps: number,
   makeTrainer: MakeTrainer,
-  hooks: { onPoint?: (point: SweepPoint, done: number, total: number) => void; tick?: () => Promise<void> } = {},
+  hooks: {
+    onPoint?: (point: SweepPoint, done: number, total: number) => void;
+    /** After every chunk of steps of run `runIndex` (0-based) of `total`. */
+    onSteps?: (runIndex: number, stepsDone: number, total: number) => void;
+    tick?: () => Promise<void>;
+  } = {},
 ): Promise<SweepPoint[]> {
   const task = makeTask(taskConfig);
   const points: SweepPoint[] = [];
@@ -158,7 +166,15 @@ export async function runRankSweep(
     for (const rank of ranks) {
       const trainer = makeTrainer(task, { ...base, method, rank });
       try {
-        const { evaluations } = await trainLoop(trainer, { steps, evalEvery: steps, watch: watchLosses, tick: hooks.tick, evaluateStart: false });
+        const runIndex = points.length;
+        const { evaluations } = await trainLoop(trainer, {
+          steps,
+          evalEvery: steps,
+          watch: watchLosses,
+          tick: hooks.tick,
+          evaluateStart: false,
+          onProgress: (done) => hooks.onSteps?.(runIndex, done, total),
+        });
         const last = evaluations[evaluations.length - 1].evaluation;
         const point = { method, rank, trainableParams: trainer.trainableParams, finalTrain: last.train, finalHeldOut: last.heldOut };
         points.push(point);

@@ -36,7 +36,7 @@ test('Stop ends a long sweep, shows progress first, and leaves no result', async
   await page.goto('/embed/rank-sweep/?v=1&autorun=1&backend=cpu&steps=2000');
   const widget = page.locator('ft-rank-sweep');
   await expect(widget).toHaveAttribute('data-status', 'running');
-  await expect(widget).toContainText(/done \(1 of 14 runs\)/, { timeout: 60_000 });
+  await expect(widget).toContainText(/step \d+ \/ 2000 \(run 2 of 14\)/, { timeout: 60_000 });
   await widget.locator('.ftw-stop').click();
   await expect(widget).toHaveAttribute('data-status', 'idle');
   await expect(widget).toContainText('Stopped');
