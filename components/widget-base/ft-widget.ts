@@ -203,10 +203,8 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   }
 
   private async pickBackend(): Promise<{ gpu: GpuContext | null; backend: Backend }> {
-    if (!this.wantsGpu) {
-      this.setBackend('cpu', 'closed-form, computed in your browser');
-      return { gpu: null, backend: 'cpu' };
-    }
+    // Calculators and the deck compute on the page; they have no backend to choose or show.
+    if (!this.wantsGpu) return { gpu: null, backend: 'cpu' };
     if (this.getAttribute('backend') === 'cpu') {
       this.setBackend('cpu', CPU_REASON_TEXT.forced);
       return { gpu: null, backend: 'cpu' };
@@ -224,7 +222,8 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   private setBackend(backend: Backend, detail: string): void {
     this.dataset.backend = backend;
     this.badge.textContent = backend === 'webgpu' ? 'WebGPU' : 'CPU';
-    this.badge.title = backend === 'webgpu' ? `Running on the GPU: ${detail}` : `Running on the CPU: ${detail}`;
+    // Says where runs go, not that one is going: the badge stays after the run ends.
+    this.badge.title = backend === 'webgpu' ? `Trains on the GPU (WebGPU): ${detail}` : `Trains on the CPU: ${detail}`;
     this.badge.dataset.kind = backend;
     this.badge.setAttribute('aria-label', this.badge.title);
     const note = this.querySelector<HTMLElement>('.ftw-backend-note');
@@ -359,7 +358,10 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     this.append(head, this.errorBox, form, actions, this.body);
     this.setStatus('idle');
     this.dataset.backend = this.wantsGpu ? 'webgpu' : 'cpu';
-    this.badge.textContent = this.wantsGpu ? '…' : 'CPU';
+    this.badge.textContent = '…';
+    this.badge.title = 'WebGPU or the CPU: chosen when a run starts';
+    this.badge.setAttribute('aria-label', this.badge.title);
+    this.badge.hidden = !this.wantsGpu;
     this.applyHide();
     this.setup();
   }

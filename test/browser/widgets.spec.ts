@@ -1,6 +1,6 @@
 /**
  * The widget contract, for every registered widget, on both backends: it runs to `done` from its
- * embed page, reflects its backend in `data-backend` and a visible badge, fires `ft:done` with
+ * embed page, reflects its backend in `data-backend` and (when it trains) a visible badge, fires `ft:done` with
  * `element.result`, and a bad attribute shows a message instead of running.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -45,17 +45,22 @@ for (const meta of widgets) {
       const fired = await page.evaluate(() => JSON.stringify((window as unknown as { __ftDone: unknown }).__ftDone));
       expect(fired).toBe(result);
 
+      // Widgets that train or sweep (they have a Run button) show where they ran and must take the
+      // WebGPU path when it exists; calculators and the deck compute on the page and show no badge.
       const badge = widget.locator('.ftw-badge');
-      await expect(badge).toBeVisible();
       const backend = await widget.getAttribute('data-backend');
-      const hasRunButton = (await widget.locator('.ftw-run').count()) > 0;
-      if (info.project.name === 'no-webgpu') {
+      const trains = (await widget.locator('.ftw-run').count()) > 0;
+      if (!trains) {
+        await expect(badge).toBeHidden();
+        await expect(widget.locator('.ftw-backend-note')).toBeEmpty();
+      } else if (info.project.name === 'no-webgpu') {
         expect(backend).toBe('cpu');
         await expect(badge).toHaveText('CPU');
+        await expect(badge).toHaveAttribute('title', /^Trains on the CPU: /);
       } else {
-        // Widgets that train or sweep (they have a Run button) must take the WebGPU path when it exists.
-        if (hasRunButton) expect(backend).toBe('webgpu');
-        await expect(badge).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'CPU');
+        expect(backend).toBe('webgpu');
+        await expect(badge).toHaveText('WebGPU');
+        await expect(badge).toHaveAttribute('title', /^Trains on the GPU \(WebGPU\): /);
       }
       await expect(widget).not.toContainText(/\bNaN\b|undefined/);
       expect(errors).toEqual([]);
@@ -66,7 +71,7 @@ for (const meta of widgets) {
       const widget = page.locator(`ft-${meta.name}`);
       await expect(widget).toHaveAttribute('data-status', /running|done/);
       await expect(widget).toHaveAttribute('data-backend', 'cpu');
-      await expect(widget.locator('.ftw-badge')).toHaveText('CPU');
+      if ((await widget.locator('.ftw-run').count()) > 0) await expect(widget.locator('.ftw-badge')).toHaveText('CPU');
     });
 
     test('a bad attribute shows a clear message and does not run', async ({ page }) => {
