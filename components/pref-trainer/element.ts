@@ -242,7 +242,8 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
       height: 320,
       x: { label: 'KL(π ‖ π_ref), nats →', grid: true },
       y: { label: '↑ E_π[r*] − E_ref[r*]', grid: true },
-      color: { domain, range: ['#000000', ...PALETTE.slice(0, 4)], legend: true },
+      // currentColor: the optimum is drawn in the text colour, which reads on both themes.
+      color: { domain, range: ['currentColor', ...PALETTE.slice(0, 4)], legend: true },
       marks: [
         Plot.line(frontier, { x: 'kl', y: 'rewardGain', stroke: 'name', strokeDasharray: '5 3', sort: 'kl' }),
         Plot.line(points, { x: 'kl', y: 'rewardGain', stroke: 'name', sort: 'beta' }),

@@ -18,6 +18,9 @@ export function plotInto(container: HTMLElement, title: string, options: Plot.Pl
     width,
     height: options.height ?? Math.round(Math.min(360, width * 0.55)),
     marginLeft: 56,
+    // Plot puts the x label 3 px above the bottom edge, at the right: with its default 30 px
+    // margin the label's top runs into the last tick label ("100" under "GiB per GPU →").
+    marginBottom: 42,
     style: { background: 'transparent', color: 'currentColor', fontSize: '12px', overflow: 'visible' },
     color: { range: [...PALETTE], ...(options.color ?? {}) },
     title,
