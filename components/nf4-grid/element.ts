@@ -63,7 +63,7 @@ class FtNf4Grid extends FtWidget<typeof schema, Nf4GridResult> {
     hint.className = 'ng-hint';
     hint.textContent =
       'Orange stems: the levels; dashed lines: the decision thresholds (midpoints); blue curve: the density of w / absmax for normal weights. ' +
-      'Hover a level, or Tab to the chart and use ← → to step through the levels.';
+      'Hover a level, or Tab to the chart and use ← → (Home, End) to step through the levels.';
     this.body.append(this.figure, this.info, this.summary, hint);
   }
 
@@ -136,8 +136,10 @@ class FtNf4Grid extends FtWidget<typeof schema, Nf4GridResult> {
       }
     }
 
+    // One Tab stop for all levels (a roving tabindex): Tab reaches the selected level, arrows move.
+    const group = svg('g', { role: 'radiogroup', 'aria-label': 'Levels of the grid' });
     this.marks = this.bins.map((b, i) => {
-      const g = svg('g', { class: 'ng-level', tabindex: 0, role: 'button', 'aria-label': this.describe(b, i) });
+      const g = svg('g', { class: 'ng-level', tabindex: -1, role: 'radio', 'aria-checked': 'false', 'aria-label': this.describe(b, i) });
       const x = sx(b.value);
       const hitLeft = Number.isFinite(b.lower) ? sx(Math.max(b.lower, -X_MAX)) : sx(-X_MAX);
       const hitRight = Number.isFinite(b.upper) ? sx(Math.min(b.upper, X_MAX)) : sx(X_MAX);
@@ -149,14 +151,25 @@ class FtNf4Grid extends FtWidget<typeof schema, Nf4GridResult> {
       g.addEventListener('mouseenter', () => this.select(i));
       g.addEventListener('focus', () => this.select(i));
       g.addEventListener('keydown', (e) => {
-        const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-        if (step === 0) return;
+        const last = this.marks.length - 1;
+        const target =
+          e.key === 'ArrowRight' || e.key === 'ArrowUp'
+            ? i + 1
+            : e.key === 'ArrowLeft' || e.key === 'ArrowDown'
+              ? i - 1
+              : e.key === 'Home'
+                ? 0
+                : e.key === 'End'
+                  ? last
+                  : null;
+        if (target === null) return;
         e.preventDefault();
-        this.marks[Math.max(0, Math.min(this.marks.length - 1, i + step))].focus();
+        this.marks[Math.max(0, Math.min(last, target))].focus();
       });
-      f.append(g);
+      group.append(g);
       return g;
     });
+    f.append(group);
   }
 
   private describe(b: GridBin, i: number): string {
@@ -167,7 +180,11 @@ class FtNf4Grid extends FtWidget<typeof schema, Nf4GridResult> {
   private select(i: number): void {
     const b = this.bins[i];
     if (!b) return;
-    this.marks.forEach((m, k) => m.classList.toggle('ng-selected', k === i));
+    this.marks.forEach((m, k) => {
+      m.classList.toggle('ng-selected', k === i);
+      m.setAttribute('aria-checked', String(k === i));
+      m.setAttribute('tabindex', k === i ? '0' : '-1');
+    });
     const lo = Math.max(b.lower, -X_MAX);
     const hi = Math.min(b.upper, X_MAX);
     let d = `M${sx(lo)},${sy(0)}`;

@@ -34,6 +34,19 @@ export function plotInto(container: HTMLElement, title: string, options: Plot.Pl
   // Plot labels its inner groups ("rule", "line"); inside role="img" they are presentational, and an
   // aria-label on a role-less <g> is invalid ARIA.
   for (const g of figure.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
+  // Plot writes the title as <h2> and the subtitle as <h3>; inside a widget (whose title is an
+  // <h3> under the chapter's <h2>) they are the next levels down.
+  for (const [from, to] of [
+    ['h2', 'h4'],
+    ['h3', 'h5'],
+  ] as const) {
+    for (const heading of figure.querySelectorAll(`:scope > ${from}`)) {
+      const renamed = document.createElement(to);
+      for (const { name, value } of heading.attributes) renamed.setAttribute(name, value);
+      renamed.append(...heading.childNodes);
+      heading.replaceWith(renamed);
+    }
+  }
   container.replaceChildren(figure);
   return figure;
 }

@@ -32,6 +32,21 @@ test('hover and keyboard show a level’s value and bin mass', async ({ page }) 
   await expect(widget.locator('.ng-info')).toContainText('value -0.6962');
   await expect(widget.locator('.ng-info')).toContainText('probability mass');
   await expect(levels.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(levels.nth(15)).toBeFocused();
+  await expect(levels.nth(15)).toHaveAttribute('aria-checked', 'true');
+});
+
+test('the levels are one Tab stop: Tab enters at the selected level and the next Tab leaves the chart', async ({ page }) => {
+  const widget = await openGrid(page);
+  const levels = widget.locator('.ng-level');
+  await expect(widget.locator('.ng-level[tabindex="0"]')).toHaveCount(1);
+  await levels.nth(3).focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(levels.nth(3)).toBeFocused();
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('ng-level'))).toBe(false);
 });
 
 test('switching grids: INT4 has 15 distinct values with a shared zero; the symmetric grid has no zero', async ({ page }) => {

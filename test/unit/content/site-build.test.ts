@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { unified } from 'unified';
@@ -28,6 +28,22 @@ describe('math in chapters', () => {
 
   it('fails the build on TeX that KaTeX cannot parse, instead of shipping red text', async () => {
     await expect(render('Inline $\\frac{1}{$ and $$\\notacommand{x}$$')).rejects.toThrow(/KaTeX could not render 2 formula/);
+  });
+});
+
+describe('chapter text', () => {
+  it('writes the apostrophe after inline math as ’: the typographer reads a straight one after $…$ as an opening quote (B‘s)', () => {
+    const dir = new URL('../../../content/chapters/', import.meta.url);
+    const offending = readdirSync(dir)
+      .filter((f) => f.endsWith('.mdx'))
+      .flatMap((f) =>
+        readFileSync(new URL(f, dir), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `${f}:${i + 1}`, line })),
+      )
+      .filter(({ line }) => /\$'[A-Za-z]/.test(line))
+      .map(({ where }) => where);
+    expect(offending).toEqual([]);
   });
 });
 
