@@ -147,7 +147,8 @@ export function toQuery<S extends ParamSchema>(schema: S, values: ParamValues<S>
   const q = new URLSearchParams({ v: String(QUERY_VERSION) });
   for (const [name, spec] of Object.entries(schema)) {
     const value = formatValue(spec, (values as Record<string, unknown>)[name]);
-    if (value !== formatValue(spec, spec.default)) q.set(name, value);
+    // Kebab-case, the spelling of the attributes, the gallery and the messages.
+    if (value !== formatValue(spec, spec.default)) q.set(attrName(name), value);
   }
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q.toString();

@@ -41,3 +41,30 @@ test('a pasted snippet resizes its frame to the widget: smaller than the fixed h
   // The embed does not take focus on load.
   expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
 });
+
+test('the gallery builds the snippet from the preview’s settings and the chosen options, at a fixed height that fits what the preview shows', async ({
+  page,
+}) => {
+  await page.goto('/embed/');
+  const card = page.locator('li#lora-params');
+  const frame = card.locator('iframe.preview');
+  await frame.scrollIntoViewIfNeeded();
+  const preview = page.frameLocator('li#lora-params iframe.preview').locator('ft-lora-params');
+  await expect(preview).toHaveAttribute('data-status', 'done');
+  // The lead sets the rank in the preview, then picks the options above it.
+  await preview.evaluate((el) => el.setAttribute('rank', '32'));
+  await card.locator('[data-option="autorun"]').check();
+  await card.locator('[data-option="hide"]').fill('targets');
+  const snippet = card.locator('textarea');
+  await expect(snippet).toHaveValue(/(\?|&amp;)rank=32\b/);
+  await expect(snippet).toHaveValue(/(\?|&amp;)autorun=1\b/);
+  await expect(snippet).toHaveValue(/(\?|&amp;)hide=targets\b/);
+  // The preview hides the control too, so its height is the pasted frame's; the fixed height is that height.
+  await expect(preview.locator('.ftw-list')).toBeHidden();
+  const content = await frame.evaluate((f: HTMLIFrameElement) => {
+    const body = f.contentDocument!.body;
+    return Math.ceil(body.getBoundingClientRect().bottom + (parseFloat(getComputedStyle(body).marginBottom) || 0));
+  });
+  await expect.poll(async () => Number(/height="(\d+)"/.exec(await snippet.inputValue())?.[1])).toBe(content);
+  expect(content).toBeLessThan(520); // the example's height, with the target list shown
+});

@@ -3,7 +3,7 @@
  * reading its result (typed by the widget's own result interface), attribute changes that wait
  * for the run they start, and console-error collection.
  */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WidgetMeta } from '../../components/widget-base/meta';
@@ -67,4 +67,42 @@ export async function expectCheckPasses(check: Locator): Promise<void> {
   }).toPass({ timeout: 30_000, intervals: [100, 250, 500] });
   await expect(check, `live check ${name}`).toHaveAttribute('data-state', 'pass');
   await expect(check).not.toContainText(/NaN|Infinity|undefined/);
+}
+
+/** Lighthouse's "good" Cumulative Layout Shift. */
+export const GOOD_CLS = 0.05;
+
+/** Records every layout shift not caused by input from the start of each page (call before goto). */
+export async function recordLayoutShifts(target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
+    const w = window as unknown as { layoutShifts: { value: number; sources: string[] }[] };
+    w.layoutShifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: { node?: Node }[] })[]) {
+        if (entry.hadRecentInput) continue;
+        const sources = (entry.sources ?? []).map((s) =>
+          s.node instanceof Element ? `${s.node.localName}.${s.node.className}` : String(s.node?.nodeName),
+        );
+        w.layoutShifts.push({ value: entry.value, sources });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/**
+ * The page's layout shift while it loads: once the widgets the loader starts at once (those within
+ * two screens of the top) are built, and the calculators among them have drawn, the sum of the
+ * shifts so far, with their sources for the failure message.
+ */
+export async function loadLayoutShift(page: Page): Promise<{ cls: number; shifts: string }> {
+  const screen = await page.evaluate(() => innerHeight);
+  for (const widget of await page.locator('[data-ft-widget], [data-embed]').all()) {
+    if ((await widget.evaluate((e) => e.getBoundingClientRect().top)) >= 2 * screen) continue;
+    await expect(widget).toHaveAttribute('data-status', /idle|running|done|error/);
+    if ((await widget.locator('.ftw-run').count()) === 0) await expect(widget).toHaveAttribute('data-status', /done|error/);
+  }
+  // Two frames, so the last change is laid out and reported.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const shifts = await page.evaluate(() => (window as unknown as { layoutShifts: { value: number; sources: string[] }[] }).layoutShifts);
+  return { cls: shifts.reduce((sum, s) => sum + s.value, 0), shifts: JSON.stringify(shifts) };
 }

@@ -19,8 +19,8 @@ import { collectErrors } from './helpers';
  */
 const MAXIMAL_RUNS: { name: string; query: string; stopAt?: RegExp }[] = [
   { name: 'lora-trainer', query: 'method=dora&rank=64&batch=512&steps=5000&base=nf4', stopAt: /step ([2-9]\d\d|\d{4,}) \// },
-  { name: 'rank-sweep', query: 'batch=512&steps=2000', stopAt: /run 2 of/ },
-  { name: 'dora-analysis', query: 'rank=64&steps=2000', stopAt: /^DoRA: step 1\d{3} \// },
+  { name: 'rank-sweep', query: 'batch=512&steps=2000', stopAt: /step ([5-9]\d\d|\d{4,}) \/ 2000 \(run 1 of/ },
+  { name: 'dora-analysis', query: 'rank=64&steps=2000', stopAt: /^LoRA: step 1\d{3} \// },
   { name: 'pref-trainer', query: 'loss=kto&steps=3000' },
   { name: 'pref-trainer', query: 'mode=sweep&steps=3000', stopAt: /run ([5-9]|\d{2}) of/ },
 ];

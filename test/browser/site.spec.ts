@@ -1,13 +1,16 @@
 /**
- * Every page renders without a console error or a KaTeX error, every live check on it passes,
+ * Every page renders without a console error or a KaTeX error, loads without layout shift (at a
+ * 1280 px screen here, at a 360 px phone for every chapter below), every live check on it passes,
  * axe finds no serious or critical accessibility violation, and the layout holds from a 360 px
- * phone to a wide screen.
+ * phone to a wide screen. The layout-shift fixes: side menus folded in the HTML and opened before
+ * the first paint on wide screens, KaTeX's main fonts preloaded, and widgets that run by
+ * themselves holding their finished height until their run ends.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectCheckPasses, registeredWidgets } from './helpers';
+import { expectCheckPasses, GOOD_CLS, loadLayoutShift, recordLayoutShifts, registeredWidgets } from './helpers';
 
 const chapterSlugs = readdirSync(join(import.meta.dirname, '..', '..', 'content', 'chapters'))
   .filter((f) => f.endsWith('.mdx'))
@@ -31,9 +34,12 @@ for (const path of pages) {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
+    await recordLayoutShifts(page);
     const response = await page.goto(path);
     expect(response?.status()).toBe(200);
     await expect(page.locator('h1, h3.ftw-title').first()).toBeVisible();
+    const { cls, shifts } = await loadLayoutShift(page);
+    expect(cls, `layout shifts while loading: ${shifts}`).toBeLessThan(GOOD_CLS);
     await scrollThrough(page);
     await expect(page.locator('.katex-error')).toHaveCount(0);
     const checks = page.locator('ft-check');
@@ -76,14 +82,17 @@ test('the theme follows the system, and the toggle persists across pages', async
   await context.close();
 });
 
-test('every chapter reads on a 360 px phone: the page never scrolls sideways, and what does shows a shadow at its hidden edge', async ({
+test('every chapter on a 360 px phone loads without layout shift, never scrolls sideways, and what does scroll shows a shadow at its hidden edge', async ({
   browser,
 }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  await recordLayoutShifts(context);
   const page = await context.newPage();
   for (const slug of chapterSlugs) {
     await page.goto(`/chapters/${slug}/`);
     await expect(page.locator('.chapter-nav details')).not.toHaveAttribute('open', '');
+    const { cls, shifts } = await loadLayoutShift(page);
+    expect(cls, `${slug}: layout shifts while loading: ${shifts}`).toBeLessThan(GOOD_CLS);
     // Bring every widget into view and wait until it is built; calculators (no Run button) until
     // their tables are drawn. Trainers that start on their own may run on (DoRA's takes minutes).
     const tags = await page.evaluate(() => [

@@ -46,6 +46,13 @@ describe('widget parameters', () => {
     expect(fromQuery(schema, new URLSearchParams(query))).toEqual({ values, errors: [] });
   });
 
+  it('the share query spells settings in kebab-case, as the attributes and the gallery do', () => {
+    const camel = { loraPlusRatio: { kind: 'number', label: 'LoRA+ ratio', min: 1, max: 64, default: 1 } } satisfies ParamSchema;
+    const query = toQuery(camel, { loraPlusRatio: 16 });
+    expect(query).toBe('v=1&lora-plus-ratio=16');
+    expect(fromQuery(camel, new URLSearchParams(query)).values.loraPlusRatio).toBe(16);
+  });
+
   it('a link cannot bypass the limits, name unknown settings, or come from a future format', () => {
     expect(fromQuery(schema, new URLSearchParams('v=1&rank=999')).errors[0]).toMatch(/1 to 64/);
     expect(fromQuery(schema, new URLSearchParams('v=1&rnak=4')).errors[0]).toMatch(/Unknown setting “rnak”/);
