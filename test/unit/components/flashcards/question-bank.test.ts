@@ -160,6 +160,11 @@ describe('question bank', () => {
     expect(SEED_QUESTIONS.filter((s) => !covered.has(s))).toEqual([]);
   });
 
+  it('parsing the bank changes nothing, so the browser (which skips it) has the bank the build validated', () => {
+    expect(import.meta.env.SSR).toBe(true);
+    expect(parseQuestionBank(structuredClone(rawQuestionBank))).toEqual(rawQuestionBank);
+  });
+
   it('rejects malformed questions with a message naming them', () => {
     const broken = structuredClone(rawQuestionBank) as Record<string, unknown>[];
     const single = broken.find((q) => q.kind === 'single') as {
