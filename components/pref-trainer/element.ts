@@ -109,8 +109,7 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
     task: PreferenceTask,
     loss: LossConfig,
     evaluations: number,
-    onPoint: (point: HistoryPoint) => void,
-    onSteps: (stepsDone: number) => void,
+    hooks: { onPoint?: (point: HistoryPoint) => void; onSteps: (stepsDone: number) => void },
   ): Promise<HistoryPoint> {
     const steps = ctx.values.steps;
     const trainer = this.makeTrainer(ctx, task, loss);
@@ -124,8 +123,8 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
         evalEvery: Math.max(1, Math.ceil(steps / evaluations)),
         watch: watchPreference,
         tick: () => ctx.tick(),
-        onProgress: onSteps,
-        onEvaluation: (step, e) => onPoint(toPoint(step, e)),
+        onProgress: hooks.onSteps,
+        onEvaluation: (step, e) => hooks.onPoint?.(toPoint(step, e)),
       });
       const last = points[points.length - 1];
       return toPoint(last.step, last.evaluation);
@@ -145,17 +144,13 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
     const v = ctx.values;
     const loss = lossConfig(v, v.loss, v.beta);
     // About 25 evaluations per run: enough for a smooth curve, few enough that a slow GPU readback does not dominate.
-    result.final = await this.train(
-      ctx,
-      task,
-      loss,
-      25,
-      (point) => {
+    result.final = await this.train(ctx, task, loss, 25, {
+      onPoint: (point) => {
         result.history.push(point);
         this.drawHistory(result, v);
       },
-      (step) => ctx.progress(step / v.steps, `step ${step} / ${v.steps}`),
-    );
+      onSteps: (step) => ctx.progress(step / v.steps, `step ${step} / ${v.steps}`),
+    });
   }
 
   private async sweep(ctx: RunContext<typeof schema>, task: PreferenceTask, result: PrefTrainerResult): Promise<void> {
@@ -168,18 +163,13 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
     );
     for (const [i, run] of runs.entries()) {
       const config = lossConfig(v, run.loss, run.beta);
-      const end = await this.train(
-        ctx,
-        task,
-        config,
-        4,
-        () => {},
-        (step) =>
+      const end = await this.train(ctx, task, config, 4, {
+        onSteps: (step) =>
           ctx.progress(
             (i + step / v.steps) / runs.length,
             `${LOSS_LABELS[run.loss]}, β = ${run.beta}: step ${step} / ${v.steps} (run ${i + 1} of ${runs.length})`,
           ),
-      );
+      });
       result.sweep.push({ loss: run.loss, beta: run.beta, kl: end.kl, rewardGain: end.rewardGain, winRate: end.winRate });
       this.drawSweep(result);
     }

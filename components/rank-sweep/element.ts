@@ -74,9 +74,8 @@ class FtRankSweep extends FtWidget<typeof schema, RankSweepResult> {
               `${LABEL[method]} r = ${rank}: step ${step} / ${v.steps} (run ${runIndex + 1} of ${total})`,
             );
           },
-          onPoint: (point, done, total) => {
+          onPoint: (point) => {
             points.push(point);
-            ctx.progress(done / total, `${LABEL[point.method]} r = ${point.rank} done (${done} of ${total} runs)`);
             this.draw(v, ranks, points);
           },
         },

@@ -69,6 +69,18 @@ export async function expectCheckPasses(check: Locator): Promise<void> {
   await expect(check).not.toContainText(/NaN|Infinity|undefined/);
 }
 
+/** Every widget element of a page: placed in a chapter or page (Widget.astro), or an embed page's. */
+export const WIDGETS_ON_PAGE = '[data-ft-widget], [data-embed]';
+
+/**
+ * Waits until a widget is built; a calculator (no Run button) until it has drawn. Trainers that
+ * start on their own may still be running (DoRA's analysis takes minutes on SwiftShader).
+ */
+export async function expectWidgetSettled(widget: Locator): Promise<void> {
+  await expect(widget).toHaveAttribute('data-status', /idle|running|done|error/);
+  if ((await widget.locator('.ftw-run').count()) === 0) await expect(widget).toHaveAttribute('data-status', /done|error/);
+}
+
 /** Lighthouse's "good" Cumulative Layout Shift. */
 export const GOOD_CLS = 0.05;
 
@@ -96,10 +108,8 @@ export async function recordLayoutShifts(target: Page | BrowserContext): Promise
  */
 export async function loadLayoutShift(page: Page): Promise<{ cls: number; shifts: string }> {
   const screen = await page.evaluate(() => innerHeight);
-  for (const widget of await page.locator('[data-ft-widget], [data-embed]').all()) {
-    if ((await widget.evaluate((e) => e.getBoundingClientRect().top)) >= 2 * screen) continue;
-    await expect(widget).toHaveAttribute('data-status', /idle|running|done|error/);
-    if ((await widget.locator('.ftw-run').count()) === 0) await expect(widget).toHaveAttribute('data-status', /done|error/);
+  for (const widget of await page.locator(WIDGETS_ON_PAGE).all()) {
+    if ((await widget.evaluate((e) => e.getBoundingClientRect().top)) < 2 * screen) await expectWidgetSettled(widget);
   }
   // Two frames, so the last change is laid out and reported.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));

@@ -10,7 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectCheckPasses, GOOD_CLS, loadLayoutShift, recordLayoutShifts, registeredWidgets } from './helpers';
+import { expectCheckPasses, expectWidgetSettled, GOOD_CLS, loadLayoutShift, recordLayoutShifts, registeredWidgets, WIDGETS_ON_PAGE } from './helpers';
 
 const chapterSlugs = readdirSync(join(import.meta.dirname, '..', '..', 'content', 'chapters'))
   .filter((f) => f.endsWith('.mdx'))
@@ -93,15 +93,10 @@ test('every chapter on a 360 px phone loads without layout shift, never scrolls 
     await expect(page.locator('.chapter-nav details')).not.toHaveAttribute('open', '');
     const { cls, shifts } = await loadLayoutShift(page);
     expect(cls, `${slug}: layout shifts while loading: ${shifts}`).toBeLessThan(GOOD_CLS);
-    // Bring every widget into view and wait until it is built; calculators (no Run button) until
-    // their tables are drawn. Trainers that start on their own may run on (DoRA's takes minutes).
-    const tags = await page.evaluate(() => [
-      ...new Set([...document.querySelectorAll('.chapter *')].map((e) => e.localName).filter((t) => t.startsWith('ft-') && t !== 'ft-check')),
-    ]);
-    for (const widget of await page.locator(tags.join(', ')).all()) {
+    // Bring every widget into view, so its tables are drawn.
+    for (const widget of await page.locator(WIDGETS_ON_PAGE).all()) {
       await widget.scrollIntoViewIfNeeded();
-      await expect(widget).toHaveAttribute('data-status', /idle|running|done|error/);
-      if ((await widget.locator('.ftw-run').count()) === 0) await expect(widget).toHaveAttribute('data-status', /done|error/);
+      await expectWidgetSettled(widget);
     }
     const report = await page.evaluate(() => {
       const doc = document.documentElement;
