@@ -95,7 +95,17 @@ async function runInNode() {
     outfile,
     external: ['webgpu'],
     logLevel: 'error',
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // CommonJS packages bundled into ESM (TF.js's wasm backend) still ask for require and __dirname.
+    banner: {
+      js: [
+        "import { createRequire as __createRequire } from 'node:module';",
+        "import { dirname as __pathDirname } from 'node:path';",
+        "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+        'const require = __createRequire(import.meta.url);',
+        'const __filename = __fileURLToPath(import.meta.url);',
+        'const __dirname = __pathDirname(__filename);',
+      ].join(' '),
+    },
   });
   // navigator.gpu before any bench module runs: Dawn on Vulkan, as Chrome uses it on Linux.
   const { create, globals } = await import('webgpu');

@@ -1,4 +1,5 @@
 import { acquireGpu, cpuReason, CPU_REASON_TEXT, type GpuContext } from '../../kernels/gpu/device';
+import { prepareCpuGemm } from '../../kernels/linalg/gemm-cpu';
 import { createRng, type Rng } from '../../kernels/random/rng';
 import { StoppedError, WidgetError } from './errors';
 import type { WidgetMeta } from './meta';
@@ -207,11 +208,13 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     if (!this.wantsGpu) return { gpu: null, backend: 'cpu' };
     if (this.getAttribute('backend') === 'cpu') {
       this.setBackend('cpu', CPU_REASON_TEXT.forced);
+      await prepareCpuGemm();
       return { gpu: null, backend: 'cpu' };
     }
     const gpu = await acquireGpu();
     if (!gpu) {
       this.setBackend('cpu', CPU_REASON_TEXT[cpuReason() ?? 'no-webgpu']);
+      await prepareCpuGemm();
       return { gpu: null, backend: 'cpu' };
     }
     const name = gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') || 'GPU';

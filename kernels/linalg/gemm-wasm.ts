@@ -1,15 +1,15 @@
 /**
  * The WebAssembly SIMD matmul (wasm/gemm.c) behind `gemmCpu`'s contract: operands are copied into
- * the module's memory, transposed on the way in where the form asks for it, multiplied by the
- * 4 x 8 SIMD micro-kernel and copied back. Loaded on demand (`loadWasmGemm`), so a page that never
- * trains on the CPU never fetches or compiles it.
+ * the module's memory as they are (the kernel's packing reads either layout, so no form needs a
+ * transpose here), multiplied, and C is copied back. Loaded on demand (`loadWasmGemm`), so a page
+ * that never trains on the CPU never fetches or compiles it.
  */
 import type { MatmulOptions } from './matmul';
 
 interface GemmExports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
-  gemm_nn(m: number, k: number, n: number, a: number, b: number, c: number, alpha: number, beta: number): void;
+  gemm(m: number, k: number, n: number, a: number, transA: number, b: number, transB: number, c: number, alpha: number, beta: number): void;
 }
 
 export type WasmGemm = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, opts: MatmulOptions, out: Float32Array) => Float32Array;
@@ -47,12 +47,10 @@ function wrap(ex: GemmExports): WasmGemm {
     const offA = base / 4;
     const offB = offA + m * k;
     const offC = offB + k * n;
-    if (transA) for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) heap[offA + i * k + p] = a[p * m + i];
-    else heap.set(a.subarray(0, m * k), offA);
-    if (transB) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) heap[offB + p * n + j] = b[j * k + p];
-    else heap.set(b.subarray(0, k * n), offB);
+    heap.set(a.subarray(0, m * k), offA);
+    heap.set(b.subarray(0, k * n), offB);
     if (beta !== 0) heap.set(out.subarray(0, m * n), offC);
-    ex.gemm_nn(m, k, n, offA * 4, offB * 4, offC * 4, alpha, beta);
+    ex.gemm(m, k, n, offA * 4, Number(transA), offB * 4, Number(transB), offC * 4, alpha, beta);
     out.set(heap.subarray(offC, offC + m * n));
     return out;
   };

@@ -17,6 +17,9 @@ export interface MatmulOptions {
   beta?: number;
 }
 
+/** The signature every CPU matmul shares, so callers can be handed the fast kernel or the oracle. */
+export type Matmul = typeof matmulCpu;
+
 export function matmulCpu(
   a: Float32Array,
   b: Float32Array,

@@ -16,8 +16,11 @@
  *   Full  Y = X W^T with W trainable.
  *
  * Loss: mean squared error over all n * out outputs (PyTorch's MSELoss, reduction 'mean').
+ *
+ * Every function multiplies with `matmulCpu` (float64 accumulation) unless given another matmul:
+ * the CPU trainer passes the fast float32 `gemmCpu`, the tests and chapters keep the oracle.
  */
-import { matmulCpu } from '../linalg/matmul';
+import { matmulCpu, type Matmul } from '../linalg/matmul';
 import type { Rng } from '../random/rng';
 
 export type AdaptMethod = 'lora' | 'dora' | 'full';
@@ -92,8 +95,15 @@ export function mseLoss(y: Float32Array, target: Float32Array): number {
 // Merging: the weight a deployed model would hold.
 
 /** W0 + s B A: LoRA's merged weight (PEFT `merge`), so inference pays no extra latency. */
-export function mergeLora(w0: Float32Array, a: Float32Array, b: Float32Array, scaling: number, dims: LayerDims): Float32Array {
-  const ba = matmulCpu(b, a, dims.outFeatures, dims.rank, dims.inFeatures);
+export function mergeLora(
+  w0: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  scaling: number,
+  dims: LayerDims,
+  matmul: Matmul = matmulCpu,
+): Float32Array {
+  const ba = matmul(b, a, dims.outFeatures, dims.rank, dims.inFeatures);
   const merged = new Float32Array(w0.length);
   for (let i = 0; i < w0.length; i++) merged[i] = w0[i] + scaling * ba[i];
   return merged;
@@ -107,8 +117,9 @@ export function mergeDora(
   magnitude: Float32Array,
   scaling: number,
   dims: LayerDims,
+  matmul: Matmul = matmulCpu,
 ): { merged: Float32Array; direction: Float32Array; norms: Float32Array } {
-  const direction = mergeLora(w0, a, b, scaling, dims);
+  const direction = mergeLora(w0, a, b, scaling, dims, matmul);
   const norms = new Float32Array(dims.outFeatures);
   const merged = new Float32Array(direction.length);
   doraRowsForward(merged, norms, direction, magnitude, dims.outFeatures, dims.inFeatures);
@@ -137,8 +148,15 @@ export function doraRowsForward(
 // Forward passes (unmerged, as during training).
 
 /** Y = X W^T: the base layer, and full fine-tuning's forward. */
-export function linearForward(w: Float32Array, x: Float32Array, batch: number, inFeatures: number, outFeatures: number): Float32Array {
-  return matmulCpu(x, w, batch, inFeatures, outFeatures, { transB: true });
+export function linearForward(
+  w: Float32Array,
+  x: Float32Array,
+  batch: number,
+  inFeatures: number,
+  outFeatures: number,
+  matmul: Matmul = matmulCpu,
+): Float32Array {
+  return matmul(x, w, batch, inFeatures, outFeatures, { transB: true });
 }
 
 /** LoRA: Y = X W0^T + s (X A^T) B^T. Also returns H = X A^T, which the backward pass reuses. */
@@ -150,11 +168,12 @@ export function loraForward(
   x: Float32Array,
   batch: number,
   dims: LayerDims,
+  matmul: Matmul = matmulCpu,
 ): { y: Float32Array; h: Float32Array } {
   const { outFeatures: out, inFeatures: inf, rank } = dims;
-  const y = matmulCpu(x, w0, batch, inf, out, { transB: true });
-  const h = matmulCpu(x, a, batch, inf, rank, { transB: true });
-  matmulCpu(h, b, batch, rank, out, { transB: true, alpha: scaling, beta: 1 }, y);
+  const y = matmul(x, w0, batch, inf, out, { transB: true });
+  const h = matmul(x, a, batch, inf, rank, { transB: true });
+  matmul(h, b, batch, rank, out, { transB: true, alpha: scaling, beta: 1 }, y);
   return { y, h };
 }
 
@@ -200,11 +219,12 @@ export function lowRankGradients(
   scaling: number,
   batch: number,
   dims: LayerDims,
+  matmul: Matmul = matmulCpu,
 ): { dA: Float32Array; dB: Float32Array } {
   const { outFeatures: out, inFeatures: inf, rank } = dims;
-  const dB = matmulCpu(g, h, out, batch, rank, { transA: true, alpha: scaling });
-  const gb = matmulCpu(g, b, batch, out, rank);
-  const dA = matmulCpu(gb, x, rank, batch, inf, { transA: true, alpha: scaling });
+  const dB = matmul(g, h, out, batch, rank, { transA: true, alpha: scaling });
+  const gb = matmul(g, b, batch, out, rank);
+  const dA = matmul(gb, x, rank, batch, inf, { transA: true, alpha: scaling });
   return { dA, dB };
 }
 
@@ -224,10 +244,11 @@ export function loraGradients(
   target: Float32Array,
   batch: number,
   dims: LayerDims,
+  matmul: Matmul = matmulCpu,
 ): LoraGradients {
-  const { y, h } = loraForward(w0, a, b, scaling, x, batch, dims);
+  const { y, h } = loraForward(w0, a, b, scaling, x, batch, dims, matmul);
   const { loss, grad } = mseWithGrad(y, target);
-  return { loss, ...lowRankGradients(grad, h, x, b, scaling, batch, dims) };
+  return { loss, ...lowRankGradients(grad, h, x, b, scaling, batch, dims, matmul) };
 }
 
 export interface DoraGradients extends LoraGradients {
@@ -281,14 +302,15 @@ export function doraGradients(
   batch: number,
   dims: LayerDims,
   options: { detachNorm?: boolean } = {},
+  matmul: Matmul = matmulCpu,
 ): DoraGradients {
   const { outFeatures: out, inFeatures: inf, rank } = dims;
-  const { merged, direction, norms } = mergeDora(w0, a, b, magnitude, scaling, dims);
-  const { loss, grad } = mseWithGrad(linearForward(merged, x, batch, inf, out), target);
-  const dWeight = matmulCpu(grad, x, out, batch, inf, { transA: true });
+  const { merged, direction, norms } = mergeDora(w0, a, b, magnitude, scaling, dims, matmul);
+  const { loss, grad } = mseWithGrad(linearForward(merged, x, batch, inf, out, matmul), target);
+  const dWeight = matmul(grad, x, out, batch, inf, { transA: true });
   const { dDirection, dMagnitude } = doraBackwardRows(dWeight, direction, magnitude, norms, out, inf, options.detachNorm ?? true);
-  const dB = matmulCpu(dDirection, a, out, inf, rank, { transB: true, alpha: scaling });
-  const dA = matmulCpu(b, dDirection, rank, out, inf, { transA: true, alpha: scaling });
+  const dB = matmul(dDirection, a, out, inf, rank, { transB: true, alpha: scaling });
+  const dA = matmul(b, dDirection, rank, out, inf, { transA: true, alpha: scaling });
   return { loss, dA, dB, dMagnitude };
 }
 
@@ -300,10 +322,11 @@ export function fullGradients(
   batch: number,
   inFeatures: number,
   outFeatures: number,
+  matmul: Matmul = matmulCpu,
 ): { loss: number; dW: Float32Array } {
-  const y = linearForward(w, x, batch, inFeatures, outFeatures);
+  const y = linearForward(w, x, batch, inFeatures, outFeatures, matmul);
   const { loss, grad } = mseWithGrad(y, target);
-  return { loss, dW: matmulCpu(grad, x, outFeatures, batch, inFeatures, { transA: true }) };
+  return { loss, dW: matmul(grad, x, outFeatures, batch, inFeatures, { transA: true }) };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 /**
  * The CPU backend: the reference math of `reference.ts` with the Adam reference of
- * `optim/adam.ts`. It is the fallback when WebGPU is missing and the oracle for the GPU backend.
+ * `optim/adam.ts`, multiplying with `gemmCpu` (the WebAssembly SIMD kernel once
+ * `prepareCpuGemm()` has loaded it). It is the fallback when WebGPU is missing; the tests
+ * compare the GPU backend with it and it with the float64 reference.
  */
+import { gemmCpu } from '../linalg/gemm-cpu';
 import { adamStepCpu, createAdamState } from '../optim/adam';
 import { doraGradients, fullGradients, loraGradients, mergeDora, mergeLora, mseLoss, linearForward } from './reference';
 import type { Task } from './task';
@@ -54,17 +57,17 @@ export function createCpuTrainer(task: Task, config: TrainerConfig): LayerTraine
     loadBatch();
     step++;
     if (config.method === 'full') {
-      const g = fullGradients(p.weight, x, y, config.batch, inf, out);
+      const g = fullGradients(p.weight, x, y, config.batch, inf, out, gemmCpu);
       adamStepCpu(p.weight, g.dW, state.weight, lrA);
       return g.loss;
     }
     if (config.method === 'lora') {
-      const g = loraGradients(base, p.a, p.b, s, x, y, config.batch, dims);
+      const g = loraGradients(base, p.a, p.b, s, x, y, config.batch, dims, gemmCpu);
       adamStepCpu(p.a, g.dA, state.a, lrA);
       adamStepCpu(p.b, g.dB, state.b, lrB);
       return g.loss;
     }
-    const g = doraGradients(base, p.a, p.b, p.magnitude, s, x, y, config.batch, dims, { detachNorm: config.detachNorm });
+    const g = doraGradients(base, p.a, p.b, p.magnitude, s, x, y, config.batch, dims, { detachNorm: config.detachNorm }, gemmCpu);
     adamStepCpu(p.a, g.dA, state.a, lrA);
     adamStepCpu(p.b, g.dB, state.b, lrB);
     adamStepCpu(p.magnitude, g.dMagnitude, state.magnitude, lrB);
@@ -74,8 +77,8 @@ export function createCpuTrainer(task: Task, config: TrainerConfig): LayerTraine
   /** The weight the current parameters amount to (merged), for evaluation. */
   function effectiveWeight(): Float32Array {
     if (config.method === 'full') return p.weight;
-    if (config.method === 'lora') return mergeLora(base, p.a, p.b, s, dims);
-    return mergeDora(base, p.a, p.b, p.magnitude, s, dims).merged;
+    if (config.method === 'lora') return mergeLora(base, p.a, p.b, s, dims, gemmCpu);
+    return mergeDora(base, p.a, p.b, p.magnitude, s, dims, gemmCpu).merged;
   }
 
   return {
@@ -87,7 +90,7 @@ export function createCpuTrainer(task: Task, config: TrainerConfig): LayerTraine
       for (let i = 0; i < count; i++) stepLosses[i] = oneStep();
       if (!evaluate) return { stepLosses, evaluation: null };
       const w = effectiveWeight();
-      const lossOn = (xs: Float32Array, ys: Float32Array, n: number) => mseLoss(linearForward(w, xs, n, inf, out), ys);
+      const lossOn = (xs: Float32Array, ys: Float32Array, n: number) => mseLoss(linearForward(w, xs, n, inf, out, gemmCpu), ys);
       return {
         stepLosses,
         evaluation: {

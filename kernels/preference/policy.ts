@@ -2,7 +2,7 @@
  * The policy of the preference task: pi_theta(y | x) = softmax over a prompt's candidates of
  * (reference logits + features . theta). theta = 0 is the reference policy.
  */
-import { matmulCpu } from '../linalg/matmul';
+import { matmulCpu, type Matmul } from '../linalg/matmul';
 import { dataFor, lossAndLogpGradient, type LossConfig } from './objective';
 import { logSoftmaxRows, type PreferenceTask } from './task';
 
@@ -12,9 +12,10 @@ export function policyLogp(
   k: number,
   d: number,
   theta: Float32Array,
+  matmul: Matmul = matmulCpu,
 ): Float32Array {
   const n = table.prompts * k;
-  const scores = matmulCpu(table.features, theta, n, d, 1);
+  const scores = matmul(table.features, theta, n, d, 1);
   for (let i = 0; i < n; i++) scores[i] += table.refLogits[i];
   return logSoftmaxRows(scores, table.prompts, k);
 }

@@ -1,0 +1,129 @@
+/**
+ * Matmul throughput in GFLOP/s (2 m k n per product) for square sizes and the three forms the
+ * trainers use: C = A B, C = A B^T (forward passes against stored weights) and C = A^T B (weight
+ * gradients). CPU: our WebAssembly SIMD kernel (kernels/linalg/wasm/gemm.c) and our TypeScript
+ * kernel against TensorFlow.js 4.22's wasm backend (XNNPACK, SIMD, one thread) and cpu backend.
+ * GPU: our WGSL matmul (the kernel `matmulKernelFor` picks) against TF.js's webgpu `matMul`, with
+ * the operands already on the GPU. Sizes above 1024 run on the GPU only, and not on SwiftShader,
+ * where they would take minutes and say nothing about GPUs.
+ */
+import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
+import { submitOps } from '../kernels/gpu/compute-op';
+import { GpuScope } from '../kernels/gpu/scope';
+import { gemmCpu, gemmTs, prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
+import { createMatmul, matmulKernelFor, type MatmulOptions } from '../kernels/linalg/matmul';
+import { createRng } from '../kernels/random/rng';
+import { tf, useTfBackend, type TfBackend } from './tfjs';
+import { unitsPerSecond } from './timing';
+import type { BenchReport } from './types';
+
+const CPU_SIZES = [64, 256, 512, 1024];
+const GPU_SIZES = [256, 1024, 2048, 4096];
+const MIN_SECONDS = 0.5;
+const FORMS: { name: string; opts: MatmulOptions }[] = [
+  { name: 'A B', opts: {} },
+  { name: 'A B^T', opts: { transB: true } },
+  { name: 'A^T B', opts: { transA: true } },
+];
+
+type Contender = (size: number, opts: MatmulOptions) => Promise<number | null>;
+
+function operands(size: number): { a: Float32Array; b: Float32Array } {
+  const rng = createRng(size);
+  return { a: rng.normals(size * size, 1), b: rng.normals(size * size, 1) };
+}
+
+const gflops = (size: number, perSecond: number) => (2 * size ** 3 * perSecond) / 1e9;
+
+function cpuKernel(kernel: typeof gemmCpu): Contender {
+  return async (size, opts) => {
+    const { a, b } = operands(size);
+    const out = new Float32Array(size * size);
+    return gflops(
+      size,
+      await unitsPerSecond((count) => void Array.from({ length: count }, () => kernel(a, b, size, size, size, opts, out)), MIN_SECONDS),
+    );
+  };
+}
+
+function tfMatmul(backend: TfBackend): Contender {
+  return async (size, opts) => {
+    if (!(await useTfBackend(backend))) return null;
+    const { a, b } = operands(size);
+    const ta = tf.tensor2d(a, [size, size]);
+    const tb = tf.tensor2d(b, [size, size]);
+    try {
+      const rate = await unitsPerSecond(async (count) => {
+        for (let i = 0; i < count; i++) {
+          const c = tf.matMul(ta, tb, opts.transA, opts.transB);
+          // Waiting for the last product waits for all: each backend runs them in order.
+          if (i === count - 1) await c.data();
+          c.dispose();
+        }
+      }, MIN_SECONDS);
+      return gflops(size, rate);
+    } finally {
+      tf.dispose([ta, tb]);
+    }
+  };
+}
+
+function oursGpu(gpu: GpuContext): Contender {
+  return async (size, opts) => {
+    const scope = new GpuScope(gpu);
+    const { a, b } = operands(size);
+    try {
+      const op = createMatmul(scope, { ...opts, a: scope.upload(a), b: scope.upload(b), c: scope.empty(size * size), m: size, k: size, n: size });
+      const rate = await unitsPerSecond(async (count) => {
+        submitOps(gpu, [op], count);
+        await gpu.device.queue.onSubmittedWorkDone();
+      }, MIN_SECONDS);
+      return gflops(size, rate);
+    } finally {
+      scope.destroy();
+    }
+  };
+}
+
+export default async function matmulBench(): Promise<BenchReport> {
+  const rows: BenchReport['rows'] = [];
+  const ratios: BenchReport['ratios'] = [];
+  const measure = async (label: string, contender: Contender, sizes: number[]) => {
+    const results = new Map<string, number | null>();
+    for (const size of sizes) {
+      for (const form of FORMS) {
+        const value = await contender(size, form.opts);
+        results.set(`${size} ${form.name}`, value);
+        rows.push({ label: `${label}, ${size}³, C = ${form.name}`, value: value ?? 0, unit: value === null ? 'backend unavailable' : 'GFLOP/s' });
+      }
+    }
+    return results;
+  };
+  const ratio = (label: string, x: Map<string, number | null>, y: Map<string, number | null>) => {
+    for (const [key, value] of x) {
+      const other = y.get(key);
+      if (value && other) ratios.push({ label: `${label}, ${key}`, value: value / other });
+    }
+  };
+
+  const wasmLoaded = await prepareCpuGemm();
+  const wasm = await measure(`ours, CPU (${wasmLoaded ? 'WebAssembly SIMD' : 'WebAssembly missing: TypeScript'})`, cpuKernel(gemmCpu), CPU_SIZES);
+  const typescript = await measure('ours, CPU (TypeScript kernel)', cpuKernel(gemmTs), CPU_SIZES);
+  const tfWasm = await measure('TF.js wasm (XNNPACK, 1 thread)', tfMatmul('wasm'), CPU_SIZES);
+  const tfCpu = await measure('TF.js cpu', tfMatmul('cpu'), CPU_SIZES.slice(0, 3));
+  ratio('ours WebAssembly / TF.js wasm', wasm, tfWasm);
+  ratio('ours WebAssembly / ours TypeScript', wasm, typescript);
+  ratio('ours WebAssembly / TF.js cpu', wasm, tfCpu);
+
+  const gpu = await acquireGpu();
+  const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
+  if (gpu) {
+    const emulated = /swiftshader/i.test(`${gpu.adapter.description} ${gpu.adapter.vendor} ${gpu.adapter.architecture}`);
+    const sizes = emulated ? GPU_SIZES.slice(0, 2) : GPU_SIZES;
+    const kernels = sizes.map((s) => `${s}: ${matmulKernelFor(s, s, s)}`).join(', ');
+    const ours = await measure(`ours, WebGPU (${kernels})`, oursGpu(gpu), sizes);
+    const tfWebgpu = await measure('TF.js webgpu', tfMatmul('webgpu'), sizes);
+    ratio('ours WebGPU / TF.js webgpu', ours, tfWebgpu);
+  }
+  return { title: `Matmul GFLOP/s (float32; GPU: ${adapter})`, rows, ratios };
+}

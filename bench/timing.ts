@@ -1,0 +1,22 @@
+/**
+ * Units of work per second, for work of any size: `work(count)` does `count` units (steps,
+ * multiplications) and resolves when they are done. The count doubles from 1 until one call
+ * takes at least a tenth of a second (that call is the warm-up), then calls are timed until
+ * `minSeconds` have passed, so a 4096 x 4096 step and a 64 x 64 one are both timed fairly.
+ */
+export async function unitsPerSecond(work: (count: number) => Promise<void> | void, minSeconds: number): Promise<number> {
+  let count = 1;
+  for (;;) {
+    const t0 = performance.now();
+    await work(count);
+    if (performance.now() - t0 >= 100) break;
+    count *= 2;
+  }
+  let units = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < minSeconds * 1000) {
+    await work(count);
+    units += count;
+  }
+  return units / ((performance.now() - t0) / 1000);
+}
