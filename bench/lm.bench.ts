@@ -2,15 +2,13 @@
  * Training throughput of the tiny LLaMA (kernels/lm/tiny-model.ts: 4 layers, hidden 128, 4 heads,
  * SwiGLU 352, 357 tokens) with LoRA r = 8 on all seven linear layers, batch 4 x 128 positions:
  * our WebGPU and CPU (WebAssembly SIMD matmul) trainers against the same step written with
- * TensorFlow.js 4.22 (webgpu, webgl, cpu backends), in one run.
+ * TensorFlow.js 4.22 (webgpu, webgl, wasm with one thread, cpu backends), in one run.
  *
  * Every contender does one training step the same way: embedding, RMSNorm, rotary embeddings,
  * causal attention, SwiGLU, the output head, cross-entropy over the positions, the gradients of
  * the adapters and an Adam update, with the loss read back once per chunk. Weights are random:
  * speed does not depend on their values. Reported in input positions per second.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import { acquireGpu } from '../kernels/gpu/device';
 import { prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { LINEAR_MODULES, linearShape } from '../kernels/lm/config';
@@ -25,24 +23,14 @@ import { Tokenizer } from '../kernels/lm/tokenizer';
 import { createLmTrainer } from '../kernels/lm/trainer';
 import { sftTask } from '../kernels/lm/data/sft-tasks';
 import { createRng } from '../kernels/random/rng';
+import { tf, useTfBackend, type TfBackend } from './tfjs';
+import { unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
-const CHUNK = 5;
 const MIN_SECONDS = 3;
 const BATCH = DEFAULT_RECIPE.batch;
 const RANK = DEFAULT_RECIPE.rank;
 const POSITIONS = BATCH * CONTEXT;
-
-async function stepsPerSecond(chunk: () => Promise<void>): Promise<number> {
-  await chunk();
-  let steps = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < MIN_SECONDS * 1000) {
-    await chunk();
-    steps += CHUNK;
-  }
-  return steps / ((performance.now() - t0) / 1000);
-}
 
 function model(): LoadedModel {
   return { config: TINY_CONFIG, weights: randomWeights(TINY_CONFIG, createRng(1)), tokenizer: Tokenizer.standard(), chatTemplate: CHATML_TEMPLATE };
@@ -51,18 +39,17 @@ function model(): LoadedModel {
 async function ours(be: Backend): Promise<number> {
   const trainer = createLmTrainer(be, model(), sftTask('json'), { ...runConfigFor(DEFAULT_RECIPE), steps: 100_000 });
   try {
-    return await stepsPerSecond(async () => {
-      await trainer.runSteps(CHUNK, false);
-    });
+    return await unitsPerSecond(async (count) => {
+      await trainer.runSteps(count, false);
+    }, MIN_SECONDS);
   } finally {
     trainer.destroy();
   }
 }
 
 /** The same model and LoRA step in TensorFlow.js. */
-async function tfjs(backend: string): Promise<number | null> {
-  if (!(await tf.setBackend(backend).catch(() => false))) return null;
-  await tf.ready();
+async function tfjs(backend: TfBackend): Promise<number | null> {
+  if (!(await useTfBackend(backend))) return null;
   const c = TINY_CONFIG;
   const d = c.hidden_size;
   const H = c.num_attention_heads;
@@ -144,15 +131,15 @@ async function tfjs(backend: string): Promise<number | null> {
   };
   const optimizer = tf.train.adam(DEFAULT_RECIPE.lr);
   try {
-    return await stepsPerSecond(async () => {
+    return await unitsPerSecond(async (count) => {
       let cost: tf.Scalar | null = null;
-      for (let i = 0; i < CHUNK; i++) {
+      for (let i = 0; i < count; i++) {
         cost?.dispose();
         cost = optimizer.minimize(loss, true);
       }
       await cost!.data();
       cost!.dispose();
-    });
+    }, MIN_SECONDS);
   } finally {
     optimizer.dispose();
     tf.dispose(keep);
@@ -166,6 +153,7 @@ export default async function lmBench(): Promise<BenchReport> {
   const oursCpu = await ours(createCpuBackend(TINY_CONFIG));
   const tfWebgpu = await tfjs('webgpu');
   const tfWebgl = await tfjs('webgl');
+  const tfWasm = await tfjs('wasm');
   const tfCpu = await tfjs('cpu');
   const rows: BenchReport['rows'] = [];
   const ratios: BenchReport['ratios'] = [];
@@ -175,12 +163,14 @@ export default async function lmBench(): Promise<BenchReport> {
   row(`ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`, oursCpu);
   row('TensorFlow.js 4.22, webgpu backend', tfWebgpu);
   row('TensorFlow.js 4.22, webgl backend', tfWebgl);
+  row('TensorFlow.js 4.22, wasm backend (1 thread)', tfWasm);
   row('TensorFlow.js 4.22, cpu backend', tfCpu);
   const ratio = (label: string, x: number | null, y: number | null) => {
     if (x !== null && y !== null) ratios.push({ label, value: x / y });
   };
   ratio('ours WebGPU / TF.js webgpu', oursGpu, tfWebgpu);
   ratio('ours WebGPU / TF.js webgl', oursGpu, tfWebgl);
+  ratio('ours CPU / TF.js wasm', oursCpu, tfWasm);
   ratio('ours CPU / TF.js cpu', oursCpu, tfCpu);
   ratio('ours WebGPU / ours CPU', oursGpu, oursCpu);
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';

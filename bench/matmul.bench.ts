@@ -3,8 +3,9 @@
  * trainers use: C = A B, C = A B^T (forward passes against stored weights) and C = A^T B (weight
  * gradients). CPU: our WebAssembly SIMD kernel (kernels/linalg/wasm/gemm.c) and our TypeScript
  * kernel against TensorFlow.js 4.22's wasm backend (XNNPACK, SIMD, one thread) and cpu backend.
- * GPU: our WGSL matmul (the kernel `matmulKernelFor` picks) against TF.js's webgpu `matMul`, with
- * the operands already on the GPU. Sizes above 1024 run on the GPU only, and not on SwiftShader,
+ * jax-js 0.1.25's wasm device (its own generated kernels, multi-threaded where the runtime allows)
+ * is listed too. GPU: our WGSL matmul (the kernel `matmulKernelFor` picks) against TF.js's webgpu
+ * `matMul` and jax-js's webgpu device, with the operands already on the GPU. Sizes above 1024 run on the GPU only, and not on SwiftShader,
  * where they would take minutes and say nothing about GPUs.
  */
 import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
@@ -13,6 +14,8 @@ import { GpuScope } from '../kernels/gpu/scope';
 import { gemmCpu, gemmTs, prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { createMatmul, matmulKernelFor, type MatmulOptions } from '../kernels/linalg/matmul';
 import { createRng } from '../kernels/random/rng';
+import { jit } from '@jax-js/jax';
+import { np, useJaxDevice } from './jax';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
 import { unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
@@ -68,6 +71,29 @@ function tfMatmul(backend: TfBackend): Contender {
   };
 }
 
+function jaxMatmul(device: 'wasm' | 'webgpu'): Contender {
+  return async (size, opts) => {
+    if (!(await useJaxDevice(device))) return null;
+    const { a, b } = operands(size);
+    const ja = np.array(a.slice()).reshape([size, size]);
+    const jb = np.array(b.slice()).reshape([size, size]);
+    const product = jit((x: np.Array, y: np.Array) => np.matmul(opts.transA ? x.transpose() : x, opts.transB ? y.transpose() : y));
+    try {
+      const rate = await unitsPerSecond(async (count) => {
+        for (let i = 0; i < count; i++) {
+          // jax-js is lazy: a product disposed before it is needed is never computed.
+          const c = await product(ja.ref, jb.ref).blockUntilReady();
+          c.dispose();
+        }
+      }, MIN_SECONDS);
+      return gflops(size, rate);
+    } finally {
+      ja.dispose();
+      jb.dispose();
+    }
+  };
+}
+
 function oursGpu(gpu: GpuContext): Contender {
   return async (size, opts) => {
     const scope = new GpuScope(gpu);
@@ -111,9 +137,11 @@ export default async function matmulBench(): Promise<BenchReport> {
   const typescript = await measure('ours, CPU (TypeScript kernel)', cpuKernel(gemmTs), CPU_SIZES);
   const tfWasm = await measure('TF.js wasm (XNNPACK, 1 thread)', tfMatmul('wasm'), CPU_SIZES);
   const tfCpu = await measure('TF.js cpu', tfMatmul('cpu'), CPU_SIZES.slice(0, 3));
+  const jaxWasm = await measure('jax-js wasm', jaxMatmul('wasm'), CPU_SIZES);
   ratio('ours WebAssembly / TF.js wasm', wasm, tfWasm);
   ratio('ours WebAssembly / ours TypeScript', wasm, typescript);
   ratio('ours WebAssembly / TF.js cpu', wasm, tfCpu);
+  ratio('ours WebAssembly / jax-js wasm', wasm, jaxWasm);
 
   const gpu = await acquireGpu();
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
@@ -123,7 +151,9 @@ export default async function matmulBench(): Promise<BenchReport> {
     const kernels = sizes.map((s) => `${s}: ${matmulKernelFor(s, s, s)}`).join(', ');
     const ours = await measure(`ours, WebGPU (${kernels})`, oursGpu(gpu), sizes);
     const tfWebgpu = await measure('TF.js webgpu', tfMatmul('webgpu'), sizes);
+    const jaxWebgpu = await measure('jax-js webgpu', jaxMatmul('webgpu'), sizes);
     ratio('ours WebGPU / TF.js webgpu', ours, tfWebgpu);
+    ratio('ours WebGPU / jax-js webgpu', ours, jaxWebgpu);
   }
   return { title: `Matmul GFLOP/s (float32; GPU: ${adapter})`, rows, ratios };
 }

@@ -15,6 +15,8 @@ export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** Switches TF.js to `backend`; false where it cannot run here (no WebGPU, no WebGL in Node). */
 export async function useTfBackend(backend: TfBackend): Promise<boolean> {
+  // Asking first keeps TF.js from printing a stack trace where there is no adapter.
+  if (backend === 'webgpu' && !(await globalThis.navigator?.gpu?.requestAdapter())) return false;
   if (!(await tf.setBackend(backend).catch(() => false))) return false;
   await tf.ready();
   return true;

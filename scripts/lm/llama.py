@@ -37,7 +37,7 @@ def rotate_half(x):
 
 def rope_cos_sin(positions, head_dim, theta):
     """positions: (B, T) long -> cos, sin of shape (B, T, head_dim), as LlamaRotaryEmbedding computes them."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64, device=positions.device).float() / head_dim))
     freqs = positions[..., None].float() * inv_freq[None, None, :]
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
@@ -148,8 +148,8 @@ class LlamaForCausalLM(nn.Module):
         positions default to 0..T-1."""
         B, T = tokens.shape
         if positions is None:
-            positions = torch.arange(T).expand(B, T)
-        mask = torch.tril(torch.ones(T, T, dtype=torch.bool))[None].expand(B, T, T)
+            positions = torch.arange(T, device=tokens.device).expand(B, T)
+        mask = torch.tril(torch.ones(T, T, dtype=torch.bool, device=tokens.device))[None].expand(B, T, T)
         if segments is not None:
             mask = mask & (segments[:, :, None] == segments[:, None, :])
         x = self.model.embed_tokens(tokens)
