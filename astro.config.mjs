@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import remarkMath from 'remark-math';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
+import rehypeChapterSections from './scripts/rehype-chapter-sections.mjs';
 
 export default defineConfig({
   // The public origin of a deployment (SITE_URL=https://… npm run build): the embed gallery's
@@ -13,7 +14,7 @@ export default defineConfig({
   integrations: [mdx()],
   markdown: {
     remarkPlugins: [remarkMath],
-    rehypePlugins: [rehypeKatexStrict],
+    rehypePlugins: [rehypeKatexStrict, rehypeChapterSections],
     // Code blocks follow the site theme; both palettes meet WCAG AA contrast.
     shikiConfig: { themes: { light: 'github-light-high-contrast', dark: 'github-dark' } },
   },

@@ -69,6 +69,30 @@ export async function expectCheckPasses(check: Locator): Promise<void> {
   await expect(check).not.toContainText(/NaN|Infinity|undefined/);
 }
 
+/**
+ * Scrolls `target` to the middle of the window until it stays in view. A chapter's parts are laid
+ * out as they near the screen (content-visibility: auto), and a part laid out on the way changes
+ * height and can carry the target off screen again.
+ */
+export async function bringIntoView(target: Locator): Promise<void> {
+  await expect(async () => {
+    const inView = await target.evaluate(
+      (el) =>
+        new Promise<boolean>((resolve) => {
+          el.scrollIntoView({ block: 'center' });
+          // Two frames: the one that lays out the parts near the new position, and the next.
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() => {
+              const box = el.getBoundingClientRect();
+              resolve(box.bottom > 0 && box.top < innerHeight);
+            }),
+          );
+        }),
+    );
+    expect(inView, 'target in view after scrolling to it').toBe(true);
+  }).toPass({ timeout: 10_000, intervals: [50, 100, 250] });
+}
+
 /** Every widget element of a page: placed in a chapter or page (Widget.astro), or an embed page's. */
 export const WIDGETS_ON_PAGE = '[data-ft-widget], [data-embed]';
 

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { MethodPickerResult } from '../../components/method-picker/element';
-import { openWidget, resultOf as result } from './helpers';
+import { bringIntoView, openWidget, resultOf as result } from './helpers';
 
 const openPicker = (page: Page, query = '') => openWidget(page, 'method-picker', query, { timeout: 20_000 });
 const resultOf = (picker: Parameters<typeof result>[0]) => result<MethodPickerResult>(picker);
@@ -82,7 +82,7 @@ test('the chapter page shows the memory table built from the kernel, and the pic
   await expect(page.locator('tr[data-row="7b-full"]')).toContainText('109 GB');
   await expect(page.locator('tr[data-row="70b-qlora"]')).toContainText('43.3 GB');
   const picker = page.locator('ft-method-picker');
-  await picker.scrollIntoViewIfNeeded();
+  await bringIntoView(picker);
   await expect(picker).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
   await expect(picker.locator('.mp-verdict')).toHaveText('Recommended: LoRA + SFT');
 });

@@ -10,7 +10,16 @@ import AxeBuilder from '@axe-core/playwright';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectCheckPasses, expectWidgetSettled, GOOD_CLS, loadLayoutShift, recordLayoutShifts, registeredWidgets, WIDGETS_ON_PAGE } from './helpers';
+import {
+  bringIntoView,
+  expectCheckPasses,
+  expectWidgetSettled,
+  GOOD_CLS,
+  loadLayoutShift,
+  recordLayoutShifts,
+  registeredWidgets,
+  WIDGETS_ON_PAGE,
+} from './helpers';
 
 const chapterSlugs = readdirSync(join(import.meta.dirname, '..', '..', 'content', 'chapters'))
   .filter((f) => f.endsWith('.mdx'))
@@ -82,7 +91,7 @@ test('the theme follows the system, and the toggle persists across pages', async
   await context.close();
 });
 
-test('every chapter on a 360 px phone loads without layout shift, never scrolls sideways, and what does scroll shows a shadow at its hidden edge', async ({
+test('every chapter on a 360 px phone loads without layout shift, never scrolls sideways, and what does scroll shows a shadow at its hidden edge and is a tab stop', async ({
   browser,
 }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
@@ -95,9 +104,27 @@ test('every chapter on a 360 px phone loads without layout shift, never scrolls 
     expect(cls, `${slug}: layout shifts while loading: ${shifts}`).toBeLessThan(GOOD_CLS);
     // Bring every widget into view, so its tables are drawn.
     for (const widget of await page.locator(WIDGETS_ON_PAGE).all()) {
-      await widget.scrollIntoViewIfNeeded();
+      await bringIntoView(widget);
       await expectWidgetSettled(widget);
     }
+    // Parts are laid out as they near the screen: once each has been, every formula or table that
+    // scrolls sideways is a tab stop and no other is, and the table of contents marks the heading being read.
+    const parts = await page.locator('.chapter-part').all();
+    for (const part of parts) await bringIntoView(part.locator('h2').first());
+    const tabStops = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.chapter .katex-display, .chapter > table, .chapter-part > table')]
+        .filter((box) => box.scrollWidth > box.clientWidth + 1 !== box.hasAttribute('tabindex'))
+        .map((box) => box.textContent!.slice(0, 40)),
+    );
+    expect(tabStops, `${slug}: sideways scrollers that are not tab stops, or tab stops that do not scroll`).toEqual([]);
+    // The heading being read, found the slow way (laying out the whole chapter).
+    const reading = await page.evaluate(
+      () =>
+        [...document.querySelectorAll<HTMLElement>('.chapter h2[id], .chapter h3[id]')]
+          .filter((h) => h.getBoundingClientRect().top < innerHeight * 0.2)
+          .pop()?.id,
+    );
+    await expect(page.locator('.toc a[aria-current="location"]')).toHaveAttribute('href', `#${reading}`);
     const report = await page.evaluate(() => {
       const doc = document.documentElement;
       const unmarked = [...document.querySelectorAll<HTMLElement>('.chapter *')]

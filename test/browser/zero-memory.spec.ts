@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { MethodPickerResult } from '../../components/method-picker/element';
 import type { ZeroMemoryResult } from '../../components/zero-memory/element';
 import { checks as zeroChecks } from '../../components/derivation/checks/zero';
-import { openWidget as open, resultOf as result, setAttributes } from './helpers';
+import { bringIntoView, openWidget as open, resultOf as result, setAttributes } from './helpers';
 
 const openWidget = (page: Page, query = '') => open(page, 'zero-memory', query, { timeout: 20_000 });
 const resultOf = (widget: Parameters<typeof result>[0]) => result<ZeroMemoryResult>(widget);
@@ -122,7 +122,7 @@ test('the ZeRO chapter: every live check passes after a re-roll, the paper’s t
   await expect(row64).toContainText('31.4 / 31.41');
   await expect(row64).toContainText('1.88 / 1.875');
   await expect(page.locator('figure.pipeline-schedule')).toHaveCount(2);
-  await page.locator('ft-zero-memory').scrollIntoViewIfNeeded();
+  await bringIntoView(page.locator('ft-zero-memory'));
   await expect(page.locator('ft-zero-memory')).toHaveAttribute('data-status', 'done');
   await expect(page.locator('main')).not.toContainText(/NaN|undefined/);
 });

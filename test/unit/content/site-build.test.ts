@@ -7,6 +7,7 @@ import remarkMath from 'remark-math';
 import remarkRehype from 'remark-rehype';
 import rehypeStringify from 'rehype-stringify';
 import rehypeKatexStrict from '../../../scripts/rehype-katex-strict.mjs';
+import rehypeChapterSections from '../../../scripts/rehype-chapter-sections.mjs';
 import { chapterSchema } from '../../../content/chapter-schema';
 
 const render = (markdown: string) =>
@@ -28,6 +29,22 @@ describe('math in chapters', () => {
 
   it('fails the build on TeX that KaTeX cannot parse, instead of shipping red text', async () => {
     await expect(render('Inline $\\frac{1}{$ and $$\\notacommand{x}$$')).rejects.toThrow(/KaTeX could not render 2 formula/);
+  });
+});
+
+describe('chapter parts', () => {
+  it('wraps each h2 and what follows it up to the next h2 in a section, leaving the opening as it is', async () => {
+    const html = String(
+      await unified()
+        .use(remarkParse)
+        .use(remarkRehype)
+        .use(rehypeChapterSections)
+        .use(rehypeStringify)
+        .process('Opening.\n\n## One\n\nText.\n\n### Sub\n\nMore.\n\n## Two\n\nEnd.'),
+    );
+    expect(html.replace(/\n/g, '')).toBe(
+      '<p>Opening.</p><section class="chapter-part"><h2>One</h2><p>Text.</p><h3>Sub</h3><p>More.</p></section><section class="chapter-part"><h2>Two</h2><p>End.</p></section>',
+    );
   });
 });
 
