@@ -7,7 +7,7 @@
  *
  * API
  *   packCodes(codes) / unpackCodes(words, n)                    the packing above
- *   createQuantizeOp(scope, w, n, blockSize, levels)            w (n f32 on the GPU) -> packed codes + absmax
+ *   createQuantizeOp(scope, w, n, blockSize, levels)            w (n f32 on the GPU) -> packed codes + absmax (two dispatches)
  *   createDequantizeOp(scope, q, levels, out)                   packed codes + absmax -> out (n f32)
  *   quantizeOnGpu / dequantizeOnGpu                             upload, run, read back, free
  *   nf4WeightWgsl(group, firstBinding)                          WGSL `fn nf4_weight(i: u32) -> f32`
@@ -31,41 +31,69 @@ fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * ${WORKGROUP}u + lid;
 }`;
 
-/** One invocation per block: find absmax, then the nearest level of each weight (15 comparisons). */
-export const QUANTIZE_WGSL = /* wgsl */ `
+/**
+ * Quantizing takes two dispatches, both reading the weights in order across neighbouring
+ * invocations (so a GPU coalesces the loads; one invocation walking a whole block reads memory
+ * 256 bytes apart across a warp):
+ *   ABSMAX_WGSL: one workgroup per block; its 64 invocations stride through the block, then a
+ *                tree reduction in workgroup memory gives the block's absmax;
+ *   ENCODE_WGSL: one invocation per u32 word (eight weights), the nearest level of each weight by
+ *                counting the 15 thresholds it exceeds.
+ */
+export const ABSMAX_WGSL = /* wgsl */ `
+struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> absmax: array<f32>;
+var<workgroup> partial: array<f32, ${WORKGROUP}>;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let b = wid.y * nwg.x + wid.x;
+  if (b >= params.blocks) { return; }
+  let start = b * params.block_size;
+  let end = min(params.n, start + params.block_size);
+  var m = 0.0;
+  for (var i = start + lid; i < end; i += ${WORKGROUP}u) { m = max(m, abs(w[i])); }
+  partial[lid] = m;
+  workgroupBarrier();
+  for (var half = ${WORKGROUP / 2}u; half > 0u; half >>= 1u) {
+    if (lid < half) { partial[lid] = max(partial[lid], partial[lid + half]); }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { absmax[b] = partial[0]; }
+}`;
+
+export const ENCODE_WGSL = /* wgsl */ `
 struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> thresholds: array<f32>;
-@group(0) @binding(3) var<storage, read_write> codes: array<u32>;
-@group(0) @binding(4) var<storage, read_write> absmax: array<f32>;
+@group(0) @binding(3) var<storage, read> absmax: array<f32>;
+@group(0) @binding(4) var<storage, read_write> codes: array<u32>;
 ${GLOBAL_INDEX}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let b = global_index(wid, nwg, lid);
-  if (b >= params.blocks) { return; }
-  let start = b * params.block_size;
-  let end = min(params.n, start + params.block_size);
-  var m = 0.0;
-  for (var i = start; i < end; i++) { m = max(m, abs(w[i])); }
-  absmax[b] = m;
-  // bitsandbytes multiplies by the reciprocal; an all-zero block maps every weight to 0.
+  let word = global_index(wid, nwg, lid);
+  if (word * 8u >= params.n) { return; }
+  // A block holds whole words, so all eight weights share one scale. bitsandbytes multiplies by
+  // the reciprocal; an all-zero block maps every weight to 0.
+  let m = absmax[(word * 8u) / params.block_size];
   var inv = 0.0;
   if (m > 0.0) { inv = 1.0 / m; }
-  for (var word = start / 8u; word < (end + 7u) / 8u; word++) {
-    var packed = 0u;
-    for (var k = 0u; k < 8u; k++) {
-      let i = word * 8u + k;
-      if (i >= end) { break; }
-      let x = clamp(w[i] * inv, -1.0, 1.0);
-      var code = 0u;
-      for (var t = 0u; t < 15u; t++) { code += select(0u, 1u, x > thresholds[t]); }
-      packed |= code << (4u * k);
-    }
-    codes[word] = packed;
+  var packed = 0u;
+  for (var k = 0u; k < 8u; k++) {
+    let i = word * 8u + k;
+    if (i >= params.n) { break; }
+    let x = clamp(w[i] * inv, -1.0, 1.0);
+    var code = 0u;
+    for (var t = 0u; t < 15u; t++) { code += select(0u, 1u, x > thresholds[t]); }
+    packed |= code << (4u * k);
   }
+  codes[word] = packed;
 }`;
 
 /** One invocation per u32 word: eight weights = level[code] * absmax[block]. */
@@ -156,12 +184,26 @@ export function createQuantizeOp(
   checkGpuArgs(n, blockSize, levels);
   const blocks = blockCount(n, blockSize);
   const quantized: GpuQuantized = { codes: scope.empty(Math.ceil(n / 8)), absmax: scope.empty(blocks), n, blockSize };
-  const op = computeOp(scope, {
-    code: QUANTIZE_WGSL,
-    uniform: params(n, blockSize),
-    buffers: [w, scope.upload(levelThresholds(levels)), quantized.codes, quantized.absmax],
-    groups: flatDispatch(blocks, WORKGROUP).groups,
+  const uniform = scope.uniform(params(n, blockSize));
+  const absmaxOp = computeOp(scope, {
+    code: ABSMAX_WGSL,
+    uniform,
+    buffers: [w, quantized.absmax],
+    groups: flatDispatch(blocks * WORKGROUP, WORKGROUP).groups,
   });
+  const encodeOp = computeOp(scope, {
+    code: ENCODE_WGSL,
+    uniform,
+    buffers: [w, scope.upload(levelThresholds(levels)), quantized.absmax, quantized.codes],
+    groups: flatDispatch(Math.ceil(n / 8), WORKGROUP).groups,
+  });
+  // Two dispatches in one pass: WebGPU makes the first's writes visible to the second.
+  const op: GpuOp = {
+    encode(pass) {
+      absmaxOp.encode(pass);
+      encodeOp.encode(pass);
+    },
+  };
   return { op, quantized };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Quantize then dequantize a whole matrix on either path, timed: what the quantizer widget shows
- * and what bench/nf4.bench.ts measures. The GPU time covers the two kernels only (weights already
- * on the GPU, results not yet read back): record both, submit, wait for the queue.
+ * and what bench/nf4.bench.ts measures. The GPU time covers the kernels only (weights already on
+ * the GPU, results not yet read back): record them, submit, wait for the queue.
  */
 import type { GpuContext } from '../gpu/device';
 import { submitOps } from '../gpu/compute-op';
@@ -22,12 +22,16 @@ export function roundTripCpu(w: Float32Array, blockSize: number, levels: Float32
   return { ...q, reconstructed, ms: performance.now() - t0 };
 }
 
-/** Runs the two kernels on `input` (n floats already on the GPU) and waits; the outputs are buffers of `scope`. */
+/**
+ * Runs the kernels on `input` (n floats already on the GPU) and waits; the outputs are buffers of
+ * `scope`. The time starts once the kernels and their buffers exist: it covers the GPU work.
+ */
 export async function timedRoundTripGpu(scope: GpuScope, input: GPUBuffer, n: number, blockSize: number, levels: Float32Array) {
-  const t0 = performance.now();
   const { op, quantized } = createQuantizeOp(scope, input, n, blockSize, levels);
   const out = scope.empty(n);
-  submitOps(scope.gpu, [op, createDequantizeOp(scope, quantized, levels, out)]);
+  const dequantize = createDequantizeOp(scope, quantized, levels, out);
+  const t0 = performance.now();
+  submitOps(scope.gpu, [op, dequantize]);
   await scope.gpu.device.queue.onSubmittedWorkDone();
   return { quantized, out, ms: performance.now() - t0 };
 }

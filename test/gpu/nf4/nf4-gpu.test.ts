@@ -40,6 +40,8 @@ describe('NF4 / INT4 / FP4 kernels against the CPU reference (WebGPU on SwiftSha
     ['nf4', NF4_LEVELS, 256, 'outliers'],
     ['int4', INT4_LEVELS, 64, 'crowded'],
     ['fp4', FP4_LEVELS, 128, 'normal'],
+    // Blocks longer than the 64-invocation workgroup that reduces them.
+    ['nf4', NF4_LEVELS, 1024, 'outliers'],
   ] as const;
   test.each(cases.map(([name, levels, blockSize, dist]) => ({ name, levels, blockSize, dist })))(
     '$name quantize, block $blockSize, $dist weights: absmax exact, codes equal',
@@ -88,6 +90,16 @@ describe('NF4 / INT4 / FP4 kernels against the CPU reference (WebGPU on SwiftSha
     ];
     submitOps(gpu, [computeOp(scope, { code, buffers, groups: n / 64 })]);
     expect(Array.from(await gpu.read(out, n))).toEqual(Array.from(dequantizeBlockwise(q.codes, q.absmax, 64, NF4_LEVELS)));
+  });
+
+  test('more blocks than one dispatch dimension holds (65,535 workgroups): every block gets its absmax', async () => {
+    const gpu = await testGpu();
+    const n = 8 * 70_001;
+    const w = sampleWeights('normal', n, createRng(8));
+    const cpu = quantizeBlockwise(w, 8, NF4_LEVELS);
+    const got = await quantizeOnGpu(gpu, w, 8, NF4_LEVELS);
+    expect(Array.from(got.absmax)).toEqual(Array.from(cpu.absmax));
+    expect(codeMismatchesAwayFromThresholds(w, 8, NF4_LEVELS, got.codes, cpu.codes, cpu.absmax)).toBe(0);
   });
 
   test('bad GPU arguments are refused with a message', async () => {
