@@ -24,7 +24,7 @@ import { createLmTrainer } from '../kernels/lm/trainer';
 import { sftTask } from '../kernels/lm/data/sft-tasks';
 import { createRng } from '../kernels/random/rng';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
-import { unitsPerSecond } from './timing';
+import { trainerStepsPerSecond, unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const MIN_SECONDS = 3;
@@ -36,15 +36,8 @@ function model(): LoadedModel {
   return { config: TINY_CONFIG, weights: randomWeights(TINY_CONFIG, createRng(1)), tokenizer: Tokenizer.standard(), chatTemplate: CHATML_TEMPLATE };
 }
 
-async function ours(be: Backend): Promise<number> {
-  const trainer = createLmTrainer(be, model(), sftTask('json'), { ...runConfigFor(DEFAULT_RECIPE), steps: 100_000 });
-  try {
-    return await unitsPerSecond(async (count) => {
-      await trainer.runSteps(count, false);
-    }, MIN_SECONDS);
-  } finally {
-    trainer.destroy();
-  }
+function ours(be: Backend): Promise<number> {
+  return trainerStepsPerSecond(createLmTrainer(be, model(), sftTask('json'), { ...runConfigFor(DEFAULT_RECIPE), steps: 100_000 }), MIN_SECONDS);
 }
 
 /** The same model and LoRA step in TensorFlow.js. */

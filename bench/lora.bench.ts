@@ -19,7 +19,7 @@ import { createGpuTrainer } from '../kernels/lora/trainer-gpu';
 import { prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { np, useJaxDevice } from './jax';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
-import { unitsPerSecond } from './timing';
+import { trainerStepsPerSecond, unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const SIZES = [64, 256, 1024, 4096];
@@ -30,16 +30,7 @@ const [BETA1, BETA2, EPS] = [0.9, 0.999, 1e-8];
 type Contender = (task: Task, config: TrainerConfig) => Promise<number | null>;
 
 function ours(make: (task: Task, config: TrainerConfig) => LayerTrainer): Contender {
-  return async (task, config) => {
-    const trainer = make(task, config);
-    try {
-      return await unitsPerSecond(async (count) => {
-        await trainer.runSteps(count, false);
-      }, MIN_SECONDS);
-    } finally {
-      trainer.destroy();
-    }
-  };
+  return (task, config) => trainerStepsPerSecond(make(task, config), MIN_SECONDS);
 }
 
 /** The same LoRA layer and training loop in TensorFlow.js; the loss is read once per chunk. */

@@ -20,3 +20,17 @@ export async function unitsPerSecond(work: (count: number) => Promise<void> | vo
   }
   return units / ((performance.now() - t0) / 1000);
 }
+
+/** Steps per second of one of our trainers (no evaluation), which is then destroyed. */
+export async function trainerStepsPerSecond(
+  trainer: { runSteps(count: number, evaluate: boolean): Promise<unknown>; destroy(): void },
+  minSeconds: number,
+): Promise<number> {
+  try {
+    return await unitsPerSecond(async (count) => {
+      await trainer.runSteps(count, false);
+    }, minSeconds);
+  } finally {
+    trainer.destroy();
+  }
+}

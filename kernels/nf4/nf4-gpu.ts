@@ -25,6 +25,12 @@ import { blockCount, levelThresholds, type Quantized } from './nf4';
 
 const WORKGROUP = 64;
 
+/** The sizes every kernel here reads (binding 0), and the entry point they share. */
+const PARAMS = /* wgsl */ `struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
+@group(0) @binding(0) var<uniform> params: Params;`;
+const ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32)`;
+
 /** Index of this invocation in a dispatch split over x and y by `flatDispatch`. */
 const GLOBAL_INDEX = /* wgsl */ `
 fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
@@ -41,15 +47,12 @@ fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
  *                counting the 15 thresholds it exceeds.
  */
 export const ABSMAX_WGSL = /* wgsl */ `
-struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
-@group(0) @binding(0) var<uniform> params: Params;
+${PARAMS}
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read_write> absmax: array<f32>;
 var<workgroup> partial: array<f32, ${WORKGROUP}>;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+${ENTRY} {
   let b = wid.y * nwg.x + wid.x;
   if (b >= params.blocks) { return; }
   let start = b * params.block_size;
@@ -66,17 +69,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 
 export const ENCODE_WGSL = /* wgsl */ `
-struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
-@group(0) @binding(0) var<uniform> params: Params;
+${PARAMS}
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> thresholds: array<f32>;
 @group(0) @binding(3) var<storage, read> absmax: array<f32>;
 @group(0) @binding(4) var<storage, read_write> codes: array<u32>;
 ${GLOBAL_INDEX}
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+${ENTRY} {
   let word = global_index(wid, nwg, lid);
   if (word * 8u >= params.n) { return; }
   // A block holds whole words, so all eight weights share one scale. bitsandbytes multiplies by
@@ -98,17 +98,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 /** One invocation per u32 word: eight weights = level[code] * absmax[block]. */
 export const DEQUANTIZE_WGSL = /* wgsl */ `
-struct Params { n: u32, block_size: u32, blocks: u32, pad: u32 };
-@group(0) @binding(0) var<uniform> params: Params;
+${PARAMS}
 @group(0) @binding(1) var<storage, read> codes: array<u32>;
 @group(0) @binding(2) var<storage, read> absmax: array<f32>;
 @group(0) @binding(3) var<storage, read> levels: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 ${GLOBAL_INDEX}
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+${ENTRY} {
   let word = global_index(wid, nwg, lid);
   if (word * 8u >= params.n) { return; }
   let packed = codes[word];
