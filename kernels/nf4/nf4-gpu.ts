@@ -7,7 +7,7 @@
  *
  * API
  *   packCodes(codes) / unpackCodes(words, n)                    the packing above
- *   createQuantizeOp(scope, w, n, blockSize, levels)            w (n f32 on the GPU) -> packed codes + absmax (two dispatches)
+ *   createQuantizeOp(scope, w, n, blockSize, levels)            w (n f32 on the GPU) -> packed codes + absmax (three dispatches)
  *   createDequantizeOp(scope, q, levels, out)                   packed codes + absmax -> out (n f32)
  *   quantizeOnGpu / dequantizeOnGpu                             upload, run, read back, free
  *   nf4WeightWgsl(group, firstBinding)                          WGSL `fn nf4_weight(i: u32) -> f32`
@@ -38,34 +38,44 @@ fn global_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
 }`;
 
 /**
- * Quantizing takes two dispatches, both reading the weights in order across neighbouring
- * invocations (so a GPU coalesces the loads; one invocation walking a whole block reads memory
- * 256 bytes apart across a warp):
- *   ABSMAX_WGSL: one workgroup per block; its 64 invocations stride through the block, then a
- *                tree reduction in workgroup memory gives the block's absmax;
- *   ENCODE_WGSL: one invocation per u32 word (eight weights), the nearest level of each weight by
- *                counting the 15 thresholds it exceeds.
+ * Quantizing takes three dispatches in which neighbouring invocations read neighbouring memory, so
+ * a GPU coalesces the loads (one invocation walking a whole block would read memory 256 bytes
+ * apart across a warp), and none waits at a barrier:
+ *   WORD_MAX_WGSL: one invocation per u32 word: the largest |w| of its eight weights;
+ *   BLOCK_MAX_WGSL: one invocation per block: the largest of its words' maxima (absmax);
+ *   ENCODE_WGSL: one invocation per word: the nearest level of each weight, by counting the 15
+ *                thresholds it exceeds, packed into the word.
  */
-export const ABSMAX_WGSL = /* wgsl */ `
+export const WORD_MAX_WGSL = /* wgsl */ `
 ${PARAMS}
 @group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> absmax: array<f32>;
-var<workgroup> partial: array<f32, ${WORKGROUP}>;
+@group(0) @binding(2) var<storage, read_write> word_max: array<f32>;
+${GLOBAL_INDEX}
 
 ${ENTRY} {
-  let b = wid.y * nwg.x + wid.x;
-  if (b >= params.blocks) { return; }
-  let start = b * params.block_size;
-  let end = min(params.n, start + params.block_size);
+  let word = global_index(wid, nwg, lid);
+  if (word * 8u >= params.n) { return; }
   var m = 0.0;
-  for (var i = start + lid; i < end; i += ${WORKGROUP}u) { m = max(m, abs(w[i])); }
-  partial[lid] = m;
-  workgroupBarrier();
-  for (var half = ${WORKGROUP / 2}u; half > 0u; half >>= 1u) {
-    if (lid < half) { partial[lid] = max(partial[lid], partial[lid + half]); }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { absmax[b] = partial[0]; }
+  for (var i = word * 8u; i < min(params.n, word * 8u + 8u); i++) { m = max(m, abs(w[i])); }
+  word_max[word] = m;
+}`;
+
+export const BLOCK_MAX_WGSL = /* wgsl */ `
+${PARAMS}
+@group(0) @binding(1) var<storage, read> word_max: array<f32>;
+@group(0) @binding(2) var<storage, read_write> absmax: array<f32>;
+${GLOBAL_INDEX}
+
+${ENTRY} {
+  let b = global_index(wid, nwg, lid);
+  if (b >= params.blocks) { return; }
+  // A block holds whole words (block_size is a multiple of 8); the last may be short.
+  let words = params.block_size / 8u;
+  let first = b * words;
+  let end = min((params.n + 7u) / 8u, first + words);
+  var m = 0.0;
+  for (var i = first; i < end; i++) { m = max(m, word_max[i]); }
+  absmax[b] = m;
 }`;
 
 export const ENCODE_WGSL = /* wgsl */ `
@@ -182,25 +192,20 @@ export function createQuantizeOp(
   const blocks = blockCount(n, blockSize);
   const quantized: GpuQuantized = { codes: scope.empty(Math.ceil(n / 8)), absmax: scope.empty(blocks), n, blockSize };
   const uniform = scope.uniform(params(n, blockSize));
-  const absmaxOp = computeOp(scope, {
-    code: ABSMAX_WGSL,
-    uniform,
-    buffers: [w, quantized.absmax],
-    groups: flatDispatch(blocks * WORKGROUP, WORKGROUP).groups,
-  });
-  const encodeOp = computeOp(scope, {
-    code: ENCODE_WGSL,
-    uniform,
-    buffers: [w, scope.upload(levelThresholds(levels)), quantized.absmax, quantized.codes],
-    groups: flatDispatch(Math.ceil(n / 8), WORKGROUP).groups,
-  });
-  // Two dispatches in one pass: WebGPU makes the first's writes visible to the second.
-  const op: GpuOp = {
-    encode(pass) {
-      absmaxOp.encode(pass);
-      encodeOp.encode(pass);
-    },
-  };
+  const words = Math.ceil(n / 8);
+  const wordMax = scope.empty(words);
+  const ops = [
+    computeOp(scope, { code: WORD_MAX_WGSL, uniform, buffers: [w, wordMax], groups: flatDispatch(words, WORKGROUP).groups }),
+    computeOp(scope, { code: BLOCK_MAX_WGSL, uniform, buffers: [wordMax, quantized.absmax], groups: flatDispatch(blocks, WORKGROUP).groups }),
+    computeOp(scope, {
+      code: ENCODE_WGSL,
+      uniform,
+      buffers: [w, scope.upload(levelThresholds(levels)), quantized.absmax, quantized.codes],
+      groups: flatDispatch(words, WORKGROUP).groups,
+    }),
+  ];
+  // Three dispatches in one pass: WebGPU makes each one's writes visible to the next.
+  const op: GpuOp = { encode: (pass) => ops.forEach((o) => o.encode(pass)) };
   return { op, quantized };
 }
 
