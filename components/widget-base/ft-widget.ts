@@ -553,6 +553,13 @@ async function deviceWasLost(gpu: GpuContext): Promise<boolean> {
 }
 
 /** Registers a widget class under its tag once (a page may load the module twice). */
+/**
+ * Defines the element in a task of its own. Its code has just been evaluated (a long task on a
+ * slow phone), and upgrading the page's elements (building them, and a calculator's first run) in
+ * that same task would make it longer still: the browser gets a moment to handle input between.
+ */
 export function defineWidget(tag: string, cls: CustomElementConstructor): void {
-  if (!customElements.get(tag)) customElements.define(tag, cls);
+  setTimeout(() => {
+    if (!customElements.get(tag)) customElements.define(tag, cls);
+  });
 }
