@@ -2,7 +2,7 @@
  * Figures quoted in model answers ({full7bGB}, {nf4BitsDq}, ...), computed from kernels/ so the
  * text never carries a hand-typed number that could drift from the formulas.
  */
-import { formatSig } from '../../kernels/answer-check/numeric';
+import { formatSig, groupDigits } from '../../kernels/answer-check/numeric';
 import { loraParamCount } from '../../kernels/lora/param-count';
 import { modelStateBytes, nf4BitsPerParam } from '../../kernels/memory/training-memory';
 import { ALL_LINEAR_MODULES, modelParamCount, presetById } from '../../kernels/models/presets';
@@ -37,8 +37,8 @@ function computeFacts(): TemplateVars {
     qloraWeights13bGB: gb(q13.nf4DoubleQuantBytes),
     bf16Weights70bGB: gb(2 * p70),
     qloraWeights70bGB: gb(q70.nf4DoubleQuantBytes),
-    loraLayer4096r8: (8 * (4096 + 4096)).toLocaleString('en-US'),
-    denseLayer4096: (4096 * 4096).toLocaleString('en-US'),
+    loraLayer4096r8: groupDigits(8 * (4096 + 4096)),
+    denseLayer4096: groupDigits(4096 * 4096),
     nf4Bits: formatSig(nf4BitsPerParam(false)),
     nf4BitsDq: formatSig(nf4BitsPerParam(true)),
     dqSavingBits: formatSig(nf4BitsPerParam(false) - nf4BitsPerParam(true), 3),

@@ -7,7 +7,7 @@
  * worked answer use ({model}, {rank}, {answer}, ...).
  */
 import { z } from 'zod';
-import { BYTE_UNITS, formatExpected, formatSig, type ByteUnit, type NumericExpectation } from '../../kernels/answer-check/numeric';
+import { BYTE_UNITS, formatExpected, formatSig, groupDigits, type ByteUnit, type NumericExpectation } from '../../kernels/answer-check/numeric';
 import { layerTrainableParams, loraParamCount } from '../../kernels/lora/param-count';
 import { loraScaling } from '../../kernels/lora/reference';
 import { modelStateBytes, nf4BitsPerParam } from '../../kernels/memory/training-memory';
@@ -46,7 +46,7 @@ const TARGET_LABELS: Record<LoraTargetSet, string> = {
   all: 'all linear layers of each block (q, k, v, o, gate, up, down)',
 };
 
-const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fmtInt = (n: number): string => groupDigits(Math.round(n));
 
 function modelVars(m: ModelShape): TemplateVars {
   return {

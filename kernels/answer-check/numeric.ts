@@ -295,22 +295,32 @@ export function formatExpected(e: NumericExpectation, value = e.value): string {
     case 'bits':
       return `${formatSig(value)} bits`;
     case 'count':
-      return Math.abs(value) >= 1e4 && Number.isInteger(value) ? value.toLocaleString('en-US') : formatSig(value);
+      return Math.abs(value) >= 1e4 && Number.isInteger(value) ? groupDigits(value) : formatSig(value);
     case 'plain':
       return formatSig(value);
   }
 }
 
 /** Four significant digits, without trailing zeros, never "NaN". */
+/**
+ * x in plain decimal notation with commas between thousands, as toLocaleString('en-US') writes
+ * it, without Intl: Intl's first use loads locale data, tens of milliseconds on a slow phone, and
+ * the deck's first card formats numbers while the page loads.
+ */
+export function groupDigits(x: number): string {
+  const plain = String(Math.abs(x));
+  if (plain.includes('e')) return x.toLocaleString('en-US', { maximumFractionDigits: 12 });
+  const [whole, fraction] = plain.split('.');
+  return `${x < 0 || Object.is(x, -0) ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
+}
+
 export function formatSig(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   const abs = Math.abs(x);
   if (abs >= 1e-3 && abs < 1e15) {
     const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(abs)));
-    return Number(x.toFixed(Math.min(decimals, 12))).toLocaleString('en-US', {
-      maximumFractionDigits: 12,
-    });
+    return groupDigits(Number(x.toFixed(Math.min(decimals, 12))));
   }
   return x.toExponential(digits - 1).replace(/\.?0+e/, 'e');
 }
@@ -381,7 +391,7 @@ function hintFor(e: NumericExpectation, p: ParsedNumber, got: number): string {
     const factor = 10 ** Math.abs(nearest);
     const dir = nearest > 0 ? 'too large' : 'too small';
     const unitNote = Math.abs(nearest) % 3 === 0 ? ' check the units (thousands, millions, MB vs GB).' : ' check the magnitude of each term.';
-    return `Off by ${factor.toLocaleString('en-US')}x (${dir}):${unitNote}`;
+    return `Off by ${groupDigits(factor)}x (${dir}):${unitNote}`;
   }
   for (const [f, why] of [
     [8, 'bits vs bytes?'],

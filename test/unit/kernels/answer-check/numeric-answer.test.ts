@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkNumeric, parseNumber, type NumericExpectation } from '../../../../kernels/answer-check/numeric';
+import { checkNumeric, groupDigits, parseNumber, type NumericExpectation } from '../../../../kernels/answer-check/numeric';
 
 const PARAMS: NumericExpectation = { value: 16_777_216, dimension: 'count' };
 const GB35: NumericExpectation = {
@@ -182,5 +182,20 @@ describe('numeric parser properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('groupDigits writes numbers as en-US does, without Intl', () => {
+  it('matches toLocaleString("en-US") on integers and decimals of every size formatSig passes it', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e15, max: 1e15, noNaN: true }), fc.integer({ min: 0, max: 12 }), (x, decimals) => {
+        const rounded = Number(x.toFixed(decimals));
+        expect(groupDigits(rounded)).toBe(rounded.toLocaleString('en-US', { maximumFractionDigits: 12 }));
+      }),
+      { seed: 20261130, numRuns: 2000 },
+    );
+    expect(groupDigits(16_777_216)).toBe('16,777,216');
+    expect(groupDigits(-1234.5)).toBe('-1,234.5');
+    expect(groupDigits(0.001)).toBe('0.001');
   });
 });
