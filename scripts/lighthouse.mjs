@@ -64,9 +64,14 @@ try {
     console.error(`${path}: ${row.score}`);
   }
 } finally {
-  chromium.kill();
+  // Chromium writes to its profile until it has exited: wait for that before removing it.
+  if (chromium.exitCode === null) {
+    const exited = new Promise((resolve) => chromium.once('exit', resolve));
+    chromium.kill();
+    await exited;
+  }
   process.kill(-server.pid);
-  rmSync(profile, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
