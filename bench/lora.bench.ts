@@ -139,9 +139,10 @@ export default async function loraBench(): Promise<BenchReport> {
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
   const emulated = /swiftshader/i.test(adapter) || /swiftshader/i.test(gpu?.adapter.vendor ?? '');
   const wasm = await prepareCpuGemm();
+  const oursCpu = `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`;
   const contenders: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [
     { label: 'ours, WebGPU', run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config))(t, c) : null), gpu: true },
-    { label: `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`, run: ours(createCpuTrainer), gpu: false },
+    { label: oursCpu, run: ours(createCpuTrainer), gpu: false },
     { label: 'TF.js webgpu', run: tfjs('webgpu'), gpu: true },
     { label: 'TF.js webgl', run: tfjs('webgl'), gpu: true },
     { label: 'TF.js wasm (1 thread)', run: tfjs('wasm'), gpu: false },
@@ -169,12 +170,11 @@ export default async function loraBench(): Promise<BenchReport> {
         const [a, b] = [results.get(x), results.get(y)];
         if (a && b) ratios.push({ label: `${size}, batch ${batch}: ${x} / ${y}`, value: a / b });
       };
-      const cpu = contenders[1].label;
       ratio('ours, WebGPU', 'TF.js webgpu');
       ratio('ours, WebGPU', 'jax-js webgpu');
-      ratio(cpu, 'TF.js wasm (1 thread)');
-      ratio(cpu, 'jax-js wasm');
-      ratio('ours, WebGPU', cpu);
+      ratio(oursCpu, 'TF.js wasm (1 thread)');
+      ratio(oursCpu, 'jax-js wasm');
+      ratio('ours, WebGPU', oursCpu);
     }
   }
   return { title: `LoRA trainer steps per second (r = 4; GPU: ${adapter})`, rows, ratios };

@@ -169,6 +169,9 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   // ---------------------------------------------------------------- internals
 
   private async runOn(gpu: GpuContext | null, backend: Backend, controller: AbortController): Promise<R> {
+    // Every trainer's CPU run (no WebGPU, backend=cpu, or a lost device) multiplies with the
+    // WebAssembly kernel, fetched only now; calculators never need it.
+    if (!gpu && this.wantsGpu) await prepareCpuGemm();
     const seed = 'seed' in this.values ? Number((this.values as Record<string, unknown>).seed) : 1;
     const ctx: RunContext<S> = {
       values: this.values,
@@ -208,13 +211,11 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
     if (!this.wantsGpu) return { gpu: null, backend: 'cpu' };
     if (this.getAttribute('backend') === 'cpu') {
       this.setBackend('cpu', CPU_REASON_TEXT.forced);
-      await prepareCpuGemm();
       return { gpu: null, backend: 'cpu' };
     }
     const gpu = await acquireGpu();
     if (!gpu) {
       this.setBackend('cpu', CPU_REASON_TEXT[cpuReason() ?? 'no-webgpu']);
-      await prepareCpuGemm();
       return { gpu: null, backend: 'cpu' };
     }
     const name = gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') || 'GPU';
