@@ -31,6 +31,20 @@ export default defineConfig({
           },
         },
       },
+      {
+        // Widget plumbing that needs a real DOM but no GPU (e.g. the lazily loaded plotting library).
+        test: {
+          name: 'dom',
+          include: ['test/dom/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
     ],
   },
 });

@@ -6,7 +6,7 @@ import { createCpuTrainer } from '../../kernels/lora/trainer-cpu';
 import { createGpuTrainer } from '../../kernels/lora/trainer-gpu';
 import { StoppedError, WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import './dora-analysis.css';
 
@@ -116,7 +116,7 @@ class FtDoraAnalysis extends FtWidget<typeof schema, DoraAnalysisResult> {
   private draw(rows: Row[], runs: RunSummary[]): void {
     const domain = RUNS.map((r) => r.label);
     const color = { domain, range: PALETTE.slice(0, RUNS.length), legend: true };
-    plotInto(this.planePlot, 'ΔM against ΔD during training', {
+    plotInto(this.planePlot, 'ΔM against ΔD during training', (Plot) => ({
       x: { label: 'ΔD: mean (1 − cos) of rows vs W0 →', grid: true },
       y: { label: '↑ ΔM: mean |row norm − W0 row norm|', grid: true },
       color,
@@ -130,13 +130,13 @@ class FtDoraAnalysis extends FtWidget<typeof schema, DoraAnalysisResult> {
           { x: 'directionChange', y: 'magnitudeChange', stroke: 'run', r: 2.5, tip: true },
         ),
       ],
-    });
-    plotInto(this.lossPlot, 'Held-out loss', {
+    }));
+    plotInto(this.lossPlot, 'Held-out loss', (Plot) => ({
       x: { label: 'step →' },
       y: { label: '↑ held-out MSE', type: 'log', grid: true },
       color,
       marks: [Plot.line(rows, { x: 'step', y: (r: Row) => Math.max(r.heldOut, 1e-12), stroke: 'run' })],
-    });
+    }));
     const head = ['Run', 'params', 'held-out', 'ΔD', 'ΔM', 'slope'];
     const tr = document.createElement('tr');
     for (const h of head) {

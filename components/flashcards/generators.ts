@@ -31,14 +31,15 @@ export interface GeneratedNumber {
   vars: TemplateVars;
 }
 
-const modelId = z.enum(MODEL_PRESETS.map((m) => m.id) as [string, ...string[]]);
-const rank = z.number().int().min(1).max(1024);
-const targets = z.enum(['qv', 'attention', 'all']);
-const byteUnit = z.enum(['GB', 'GiB']);
-const stage = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
-const gpus = z.number().int().min(1).max(4096);
-const logp = z.number().max(0);
-const positive = z.number().positive();
+// Parameter types, as functions so that no schema is built before one is needed.
+const modelId = () => z.enum(MODEL_PRESETS.map((m) => m.id) as [string, ...string[]]);
+const rank = () => z.number().int().min(1).max(1024);
+const targets = () => z.enum(['qv', 'attention', 'all']);
+const byteUnit = () => z.enum(['GB', 'GiB']);
+const stage = () => z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
+const gpus = () => z.number().int().min(1).max(4096);
+const logp = () => z.number().max(0);
+const positive = () => z.number().positive();
 
 const TARGET_LABELS: Record<LoraTargetSet, string> = {
   qv: 'q_proj and v_proj',
@@ -80,12 +81,20 @@ function withAnswer(expected: NumericExpectation, vars: TemplateVars): Generated
 
 interface Generator<S extends z.ZodRawShape> {
   /** Schema of one drawn value per parameter. */
-  params: z.ZodObject<S>;
+  readonly params: z.ZodObject<S>;
   compute(p: z.infer<z.ZodObject<S>>): GeneratedNumber;
 }
 
-function generator<S extends z.ZodRawShape>(params: S, compute: (p: z.infer<z.ZodObject<S>>) => GeneratedNumber): Generator<S> {
-  return { params: z.object(params), compute };
+/** A generator whose schema is built on first use: building every schema while the deck loads cost a long task on phones. */
+function generator<S extends z.ZodRawShape>(shape: () => S, compute: (p: z.infer<z.ZodObject<S>>) => GeneratedNumber): Generator<S> {
+  let params: z.ZodObject<S> | undefined;
+  return {
+    get params() {
+      params ??= z.object(shape());
+      return params;
+    },
+    compute,
+  };
 }
 
 function loraSetup(p: { model: string; rank: number; targets: LoraTargetSet }) {
@@ -108,28 +117,34 @@ function loraSetup(p: { model: string; rank: number; targets: LoraTargetSet }) {
 
 export const GENERATORS = {
   /** Trainable parameters of a LoRA adapter on a preset model. */
-  'lora-params': generator({ model: modelId, rank, targets }, (p) => {
-    const s = loraSetup(p);
-    return withAnswer({ value: s.count, dimension: 'count' }, { ...s.vars, perLayer: fmtInt(s.count / s.m.layers) });
-  }),
+  'lora-params': generator(
+    () => ({ model: modelId(), rank: rank(), targets: targets() }),
+    (p) => {
+      const s = loraSetup(p);
+      return withAnswer({ value: s.count, dimension: 'count' }, { ...s.vars, perLayer: fmtInt(s.count / s.m.layers) });
+    },
+  ),
 
   /**
    * The trainable% PEFT's print_trainable_parameters() reports: trainable over all parameters of the
    * PEFT model, the adapter's included (peft 0.20, PeftModel.get_nb_trainable_parameters).
    */
-  'lora-fraction': generator({ model: modelId, rank, targets }, (p) => {
-    const s = loraSetup(p);
-    return withAnswer({ value: s.count / (modelParamCount(s.m) + s.count), dimension: 'percent' }, s.vars);
-  }),
+  'lora-fraction': generator(
+    () => ({ model: modelId(), rank: rank(), targets: targets() }),
+    (p) => {
+      const s = loraSetup(p);
+      return withAnswer({ value: s.count / (modelParamCount(s.m) + s.count), dimension: 'percent' }, s.vars);
+    },
+  ),
 
   /** Trainable parameters of one linear layer under LoRA, DoRA or full fine-tuning. */
   'layer-params': generator(
-    {
-      model: modelId,
+    () => ({
+      model: modelId(),
       module: z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down']),
-      rank,
+      rank: rank(),
       method: z.enum(['lora', 'dora', 'full']),
-    },
+    }),
     (p) => {
       const m = presetById(p.model);
       const s = linearShape(m, p.module);
@@ -155,74 +170,89 @@ export const GENERATORS = {
   ),
 
   /** Trainable parameters of DoRA on a preset model: LoRA's plus one magnitude per output feature of each adapted layer. */
-  'dora-params': generator({ model: modelId, rank, targets }, (p) => {
-    const s = loraSetup(p);
-    let perLayer = 0;
-    for (const mod of s.mods) {
-      const shape = linearShape(s.m, mod);
-      if (shape) perLayer += layerTrainableParams('dora', shape.out, shape.in, p.rank);
-    }
-    const value = perLayer * s.m.layers;
-    return withAnswer({ value, dimension: 'count' }, { ...s.vars, magnitudes: fmtInt(value - s.count) });
-  }),
+  'dora-params': generator(
+    () => ({ model: modelId(), rank: rank(), targets: targets() }),
+    (p) => {
+      const s = loraSetup(p);
+      let perLayer = 0;
+      for (const mod of s.mods) {
+        const shape = linearShape(s.m, mod);
+        if (shape) perLayer += layerTrainableParams('dora', shape.out, shape.in, p.rank);
+      }
+      const value = perLayer * s.m.layers;
+      return withAnswer({ value, dimension: 'count' }, { ...s.vars, magnitudes: fmtInt(value - s.count) });
+    },
+  ),
 
   /** Model-state memory of full fine-tuning with mixed-precision AdamW (16 bytes per parameter). */
-  'full-ft-memory': generator({ model: modelId, unit: byteUnit }, (p) => {
-    const m = presetById(p.model);
-    const st = modelStateBytes({ method: 'full', params: modelParamCount(m) });
-    return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), { ...modelVars(m), unit: p.unit });
-  }),
+  'full-ft-memory': generator(
+    () => ({ model: modelId(), unit: byteUnit() }),
+    (p) => {
+      const m = presetById(p.model);
+      const st = modelStateBytes({ method: 'full', params: modelParamCount(m) });
+      return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), { ...modelVars(m), unit: p.unit });
+    },
+  ),
 
   /** Model states of LoRA: frozen bf16 base + the adapter trained with AdamW. */
-  'lora-memory': generator({ model: modelId, rank, targets, unit: byteUnit }, (p) => {
-    const s = loraSetup(p);
-    const st = modelStateBytes({
-      method: 'lora',
-      params: modelParamCount(s.m),
-      adapterParams: s.count,
-    });
-    return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), {
-      ...s.vars,
-      unit: p.unit,
-      baseBytes: formatSig((2 * modelParamCount(s.m)) / BYTE_UNITS[p.unit]),
-    });
-  }),
+  'lora-memory': generator(
+    () => ({ model: modelId(), rank: rank(), targets: targets(), unit: byteUnit() }),
+    (p) => {
+      const s = loraSetup(p);
+      const st = modelStateBytes({
+        method: 'lora',
+        params: modelParamCount(s.m),
+        adapterParams: s.count,
+      });
+      return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), {
+        ...s.vars,
+        unit: p.unit,
+        baseBytes: formatSig((2 * modelParamCount(s.m)) / BYTE_UNITS[p.unit]),
+      });
+    },
+  ),
 
   /** Weight memory of a QLoRA base: linear layers in NF4 with block scales, the rest in bf16. */
-  'qlora-weights': generator({ model: modelId, doubleQuant: z.boolean(), unit: byteUnit }, (p) => {
-    const m = presetById(p.model);
-    const q = quantizedWeightMemory(m);
-    return withAnswer(bytesAnswer(p.doubleQuant ? q.nf4DoubleQuantBytes : q.nf4Bytes, p.unit), {
-      ...modelVars(m),
-      unit: p.unit,
-      dq: p.doubleQuant ? 'with double quantization' : 'without double quantization',
-      bits: formatSig(nf4BitsPerParam(p.doubleQuant)),
-      linearParams: fmtInt(q.quantizedParams),
-      otherParams: fmtInt(q.params - q.quantizedParams),
-    });
-  }),
+  'qlora-weights': generator(
+    () => ({ model: modelId(), doubleQuant: z.boolean(), unit: byteUnit() }),
+    (p) => {
+      const m = presetById(p.model);
+      const q = quantizedWeightMemory(m);
+      return withAnswer(bytesAnswer(p.doubleQuant ? q.nf4DoubleQuantBytes : q.nf4Bytes, p.unit), {
+        ...modelVars(m),
+        unit: p.unit,
+        dq: p.doubleQuant ? 'with double quantization' : 'without double quantization',
+        bits: formatSig(nf4BitsPerParam(p.doubleQuant)),
+        linearParams: fmtInt(q.quantizedParams),
+        otherParams: fmtInt(q.params - q.quantizedParams),
+      });
+    },
+  ),
 
   /** Model states of QLoRA: the NF4 base plus a LoRA adapter trained with AdamW. */
-  'qlora-memory': generator({ model: modelId, rank, targets, unit: byteUnit }, (p) => {
-    const s = loraSetup(p);
-    const params = modelParamCount(s.m);
-    const st = modelStateBytes({
-      method: 'qlora',
-      params,
-      adapterParams: s.count,
-      quantizedFraction: linearParamCount(s.m) / params,
-      doubleQuant: true,
-    });
-    return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), { ...s.vars, unit: p.unit });
-  }),
+  'qlora-memory': generator(
+    () => ({ model: modelId(), rank: rank(), targets: targets(), unit: byteUnit() }),
+    (p) => {
+      const s = loraSetup(p);
+      const params = modelParamCount(s.m);
+      const st = modelStateBytes({
+        method: 'qlora',
+        params,
+        adapterParams: s.count,
+        quantizedFraction: linearParamCount(s.m) / params,
+        doubleQuant: true,
+      });
+      return withAnswer(bytesAnswer(st.weights + st.gradients + st.optimizer, p.unit), { ...s.vars, unit: p.unit });
+    },
+  ),
 
   /** Bits per parameter of NF4 storage, with or without double quantization. */
   'nf4-bits': generator(
-    {
+    () => ({
       doubleQuant: z.boolean(),
       blockSize: z.number().int().min(16).max(4096),
       secondBlock: z.number().int().min(16).max(4096),
-    },
+    }),
     (p) =>
       withAnswer(
         {
@@ -242,60 +272,68 @@ export const GENERATORS = {
   ),
 
   /** Per-GPU model-state memory under a ZeRO stage (the paper's formulas, K = 12). */
-  'zero-memory': generator({ paramsB: positive, stage, gpus, unit: byteUnit }, (p) => {
-    const psi = p.paramsB * 1e9;
-    return withAnswer(bytesAnswer(paperBytesPerParam(p.stage as ZeroStage, p.gpus) * psi, p.unit), {
-      paramsB: String(p.paramsB),
-      stage: STAGE_LABELS[p.stage as ZeroStage],
-      gpus: String(p.gpus),
-      unit: p.unit,
-      bytesPerParam: formatSig(paperBytesPerParam(p.stage as ZeroStage, p.gpus)),
-    });
-  }),
-
-  /** Bytes each GPU sends per step (paper rounding, 16-bit gradients and weights). */
-  'zero-comm': generator({ paramsB: positive, stage, gpus, unit: byteUnit }, (p) => {
-    const psi = p.paramsB * 1e9;
-    const v = communicationPerStep({
-      stage: p.stage as ZeroStage,
-      gpus: p.gpus,
-      trainableParams: psi,
-      weightBytes: 2 * psi,
-    });
-    return withAnswer(bytesAnswer(v.paperBytes, p.unit), {
-      paramsB: String(p.paramsB),
-      stage: STAGE_LABELS[p.stage as ZeroStage],
-      gpus: String(p.gpus),
-      unit: p.unit,
-      collectives: v.collectives.map((c) => c.name).join(', '),
-    });
-  }),
-
-  /** Largest model whose model states fit per GPU (the paper's Table 2 arithmetic). */
-  'zero-max-params': generator({ stage, gpus, memoryGB: positive }, (p) =>
-    withAnswer(
-      {
-        value: maxTrainableParams(p.stage as ZeroStage, p.gpus, p.memoryGB * 1e9),
-        dimension: 'count',
-      },
-      {
+  'zero-memory': generator(
+    () => ({ paramsB: positive(), stage: stage(), gpus: gpus(), unit: byteUnit() }),
+    (p) => {
+      const psi = p.paramsB * 1e9;
+      return withAnswer(bytesAnswer(paperBytesPerParam(p.stage as ZeroStage, p.gpus) * psi, p.unit), {
+        paramsB: String(p.paramsB),
         stage: STAGE_LABELS[p.stage as ZeroStage],
         gpus: String(p.gpus),
-        memoryGB: String(p.memoryGB),
+        unit: p.unit,
         bytesPerParam: formatSig(paperBytesPerParam(p.stage as ZeroStage, p.gpus)),
-      },
-    ),
+      });
+    },
+  ),
+
+  /** Bytes each GPU sends per step (paper rounding, 16-bit gradients and weights). */
+  'zero-comm': generator(
+    () => ({ paramsB: positive(), stage: stage(), gpus: gpus(), unit: byteUnit() }),
+    (p) => {
+      const psi = p.paramsB * 1e9;
+      const v = communicationPerStep({
+        stage: p.stage as ZeroStage,
+        gpus: p.gpus,
+        trainableParams: psi,
+        weightBytes: 2 * psi,
+      });
+      return withAnswer(bytesAnswer(v.paperBytes, p.unit), {
+        paramsB: String(p.paramsB),
+        stage: STAGE_LABELS[p.stage as ZeroStage],
+        gpus: String(p.gpus),
+        unit: p.unit,
+        collectives: v.collectives.map((c) => c.name).join(', '),
+      });
+    },
+  ),
+
+  /** Largest model whose model states fit per GPU (the paper's Table 2 arithmetic). */
+  'zero-max-params': generator(
+    () => ({ stage: stage(), gpus: gpus(), memoryGB: positive() }),
+    (p) =>
+      withAnswer(
+        {
+          value: maxTrainableParams(p.stage as ZeroStage, p.gpus, p.memoryGB * 1e9),
+          dimension: 'count',
+        },
+        {
+          stage: STAGE_LABELS[p.stage as ZeroStage],
+          gpus: String(p.gpus),
+          memoryGB: String(p.memoryGB),
+          bytesPerParam: formatSig(paperBytesPerParam(p.stage as ZeroStage, p.gpus)),
+        },
+      ),
   ),
 
   /** DPO's sigmoid loss of one pair from sequence log-probs. */
   'dpo-loss': generator(
-    {
-      beta: positive,
-      policyChosen: logp,
-      refChosen: logp,
-      policyRejected: logp,
-      refRejected: logp,
-    },
+    () => ({
+      beta: positive(),
+      policyChosen: logp(),
+      refChosen: logp(),
+      policyRejected: logp(),
+      refRejected: logp(),
+    }),
     (p) => {
       const r = dpoLoss(p);
       return withAnswer(
@@ -315,13 +353,13 @@ export const GENERATORS = {
 
   /** DPO's implicit reward margin: beta times the difference of the two log-ratios. */
   'dpo-margin': generator(
-    {
-      beta: positive,
-      policyChosen: logp,
-      refChosen: logp,
-      policyRejected: logp,
-      refRejected: logp,
-    },
+    () => ({
+      beta: positive(),
+      policyChosen: logp(),
+      refChosen: logp(),
+      policyRejected: logp(),
+      refRejected: logp(),
+    }),
     (p) => {
       const r = dpoLoss(p);
       return withAnswer(
@@ -345,12 +383,12 @@ export const GENERATORS = {
 
   /** KTO's loss of one completion given its log-ratio and the reference point z. */
   'kto-loss': generator(
-    {
-      beta: positive,
+    () => ({
+      beta: positive(),
       logRatio: z.number(),
       z: z.number().min(0),
       desirable: z.boolean(),
-    },
+    }),
     (p) =>
       withAnswer(
         {
@@ -368,29 +406,34 @@ export const GENERATORS = {
   ),
 
   /** The per-token log-ratio margin at which IPO's loss is zero. */
-  'ipo-target': generator({ beta: positive }, (p) => withAnswer({ value: ipoTargetMargin(p.beta), dimension: 'plain' }, { beta: String(p.beta) })),
+  'ipo-target': generator(
+    () => ({ beta: positive() }),
+    (p) => withAnswer({ value: ipoTargetMargin(p.beta), dimension: 'plain' }, { beta: String(p.beta) }),
+  ),
 
   /** The adapter scale alpha/r or alpha/sqrt(r). */
-  'lora-scale': generator({ alpha: positive, rank, rule: z.enum(['alpha/r', 'rslora']) }, (p) =>
-    withAnswer(
-      { value: loraScaling(p.alpha, p.rank, p.rule), dimension: 'plain' },
-      {
-        alpha: String(p.alpha),
-        rank: String(p.rank),
-        rule: p.rule === 'rslora' ? 'rsLoRA (use_rslora=True)' : 'standard LoRA',
-        expression: p.rule === 'rslora' ? `${p.alpha}/√${p.rank}` : `${p.alpha}/${p.rank}`,
-      },
-    ),
+  'lora-scale': generator(
+    () => ({ alpha: positive(), rank: rank(), rule: z.enum(['alpha/r', 'rslora']) }),
+    (p) =>
+      withAnswer(
+        { value: loraScaling(p.alpha, p.rank, p.rule), dimension: 'plain' },
+        {
+          alpha: String(p.alpha),
+          rank: String(p.rank),
+          rule: p.rule === 'rslora' ? 'rsLoRA (use_rslora=True)' : 'standard LoRA',
+          expression: p.rule === 'rslora' ? `${p.alpha}/√${p.rank}` : `${p.alpha}/${p.rank}`,
+        },
+      ),
   ),
 
   /** Trainable parameters of the other PEFT methods on a preset (kernels/peft-family). */
   'peft-params': generator(
-    {
-      model: modelId,
+    () => ({
+      model: modelId(),
       method: z.enum(['prompt', 'prefix', 'ia3', 'houlsby', 'parallel']),
       tokens: z.number().int().min(1).max(1024),
       bottleneck: z.number().int().min(1).max(8192),
-    },
+    }),
     (p) => {
       const m = presetById(p.model);
       const value = peftTrainable(m, p.method, { ...DEFAULT_PEFT_SETTINGS, virtualTokens: p.tokens, bottleneck: p.bottleneck });
@@ -416,54 +459,60 @@ export const GENERATORS = {
   ),
 
   /** LoRA parameters on the course's tiny LLaMA (kernels/lm/tiny-model.ts). */
-  'tiny-lora-params': generator({ rank, targets }, (p) => {
-    const mods = LORA_TARGET_SETS[p.targets].map((m) => LINEAR_MODULES.find((l) => l.startsWith(`${m}_`))!);
-    const count = lmTrainableParams(TINY_CONFIG, { method: 'lora', rank: p.rank, targets: mods });
-    const c = TINY_CONFIG;
-    return withAnswer(
-      { value: count, dimension: 'count' },
-      {
-        rank: String(p.rank),
-        targets: TARGET_LABELS[p.targets],
-        hidden: fmtInt(c.hidden_size),
-        intermediate: fmtInt(c.intermediate_size),
-        layers: fmtInt(c.num_hidden_layers),
-        totalParams: fmtInt(lmParamCount(c)),
-        shapes: mods.map((m) => `${m} ${lmLinearShape(c, m)[1]}→${lmLinearShape(c, m)[0]}`).join(', '),
-        perLayer: fmtInt(count / c.num_hidden_layers),
-      },
-    );
-  }),
+  'tiny-lora-params': generator(
+    () => ({ rank: rank(), targets: targets() }),
+    (p) => {
+      const mods = LORA_TARGET_SETS[p.targets].map((m) => LINEAR_MODULES.find((l) => l.startsWith(`${m}_`))!);
+      const count = lmTrainableParams(TINY_CONFIG, { method: 'lora', rank: p.rank, targets: mods });
+      const c = TINY_CONFIG;
+      return withAnswer(
+        { value: count, dimension: 'count' },
+        {
+          rank: String(p.rank),
+          targets: TARGET_LABELS[p.targets],
+          hidden: fmtInt(c.hidden_size),
+          intermediate: fmtInt(c.intermediate_size),
+          layers: fmtInt(c.num_hidden_layers),
+          totalParams: fmtInt(lmParamCount(c)),
+          shapes: mods.map((m) => `${m} ${lmLinearShape(c, m)[1]}→${lmLinearShape(c, m)[0]}`).join(', '),
+          perLayer: fmtInt(count / c.num_hidden_layers),
+        },
+      );
+    },
+  ),
 
   /** Tokens that carry the loss in a one-turn ChatML conversation of the tiny model (one token per character). */
-  'chatml-loss-share': generator({ userChars: z.number().int().min(1).max(200), replyChars: z.number().int().min(1).max(200) }, (p) => {
-    const t = tokenizeConversation(Tokenizer.standard(), CHATML_TEMPLATE, [
-      { role: 'user', content: 'q'.repeat(p.userChars) },
-      { role: 'assistant', content: 'a'.repeat(p.replyChars) },
-    ]);
-    const withLoss = t.ids.length - t.promptLength;
-    return withAnswer(
-      { value: withLoss / t.ids.length, dimension: 'percent' },
-      {
-        userChars: String(p.userChars),
-        replyChars: String(p.replyChars),
-        total: String(t.ids.length),
-        prompt: String(t.promptLength),
-        withLoss: String(withLoss),
-      },
-    );
-  }),
+  'chatml-loss-share': generator(
+    () => ({ userChars: z.number().int().min(1).max(200), replyChars: z.number().int().min(1).max(200) }),
+    (p) => {
+      const t = tokenizeConversation(Tokenizer.standard(), CHATML_TEMPLATE, [
+        { role: 'user', content: 'q'.repeat(p.userChars) },
+        { role: 'assistant', content: 'a'.repeat(p.replyChars) },
+      ]);
+      const withLoss = t.ids.length - t.promptLength;
+      return withAnswer(
+        { value: withLoss / t.ids.length, dimension: 'percent' },
+        {
+          userChars: String(p.userChars),
+          replyChars: String(p.replyChars),
+          total: String(t.ids.length),
+          prompt: String(t.promptLength),
+          withLoss: String(withLoss),
+        },
+      );
+    },
+  ),
 
   /** Rows of the tiny model's context that N equal conversations fill, packed best-fit-decreasing. */
   'packed-rows': generator(
-    {
+    () => ({
       count: z.number().int().min(1).max(1000),
       tokens: z
         .number()
         .int()
         .min(2)
         .max(CONTEXT + 1),
-    },
+    }),
     (p) => {
       const sequences = Array.from({ length: p.count }, () => ({
         ids: new Array<number>(p.tokens).fill(1),

@@ -14,46 +14,56 @@ export const BACKUP_KEY = 'ft-flashcards:unreadable-backup';
 /** Interview results kept, newest first. */
 const MAX_INTERVIEWS = 20;
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
-const count = z.number().int().min(0);
+/** The stored format's schemas, built on first use (none is needed while a deck with no saved progress loads). */
+function buildSchemas() {
+  const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+  const count = z.number().int().min(0);
 
-const StoredCardSchema = z.object({
-  due: isoDate,
-  stability: z.number().min(0),
-  difficulty: z.number().min(0),
-  elapsed_days: z.number().min(0),
-  scheduled_days: z.number().min(0),
-  learning_steps: count,
-  reps: count,
-  lapses: count,
-  state: z.union([z.literal(State.New), z.literal(State.Learning), z.literal(State.Review), z.literal(State.Relearning)]),
-  last_review: isoDate.optional(),
-});
-type StoredCard = z.infer<typeof StoredCardSchema>;
+  const StoredCardSchema = z.object({
+    due: isoDate,
+    stability: z.number().min(0),
+    difficulty: z.number().min(0),
+    elapsed_days: z.number().min(0),
+    scheduled_days: z.number().min(0),
+    learning_steps: count,
+    reps: count,
+    lapses: count,
+    state: z.union([z.literal(State.New), z.literal(State.Learning), z.literal(State.Review), z.literal(State.Relearning)]),
+    last_review: isoDate.optional(),
+  });
 
-const InterviewRecordSchema = z
-  .object({
-    date: isoDate,
-    chapter: z.string(),
-    questions: count,
-    score: z.number().min(0),
-    seconds: z.number().min(0),
-    byTopic: z.record(
-      z.string(),
-      z.object({ score: z.number().min(0), total: count }).refine((t) => t.score <= t.total),
-    ),
-  })
-  // A score above the question count (a stored 1e308) is damage, not a result to print as "Infinity%".
-  .refine((r) => r.score <= r.questions && Number.isFinite(r.seconds));
-export type InterviewRecord = z.infer<typeof InterviewRecordSchema>;
+  const InterviewRecordSchema = z
+    .object({
+      date: isoDate,
+      chapter: z.string(),
+      questions: count,
+      score: z.number().min(0),
+      seconds: z.number().min(0),
+      byTopic: z.record(
+        z.string(),
+        z.object({ score: z.number().min(0), total: count }).refine((t) => t.score <= t.total),
+      ),
+    })
+    // A score above the question count (a stored 1e308) is damage, not a result to print as "Infinity%".
+    .refine((r) => r.score <= r.questions && Number.isFinite(r.seconds));
 
-/** The envelope: its fields are checked first, then each card on its own. */
-const EnvelopeSchema = z.object({
-  format: z.literal(PROGRESS_FORMAT),
-  version: z.number().int(),
-  cards: z.record(z.string(), z.unknown()),
-  interviews: z.array(z.unknown()).optional(),
-});
+  /** The envelope: its fields are checked first, then each card on its own. */
+  const EnvelopeSchema = z.object({
+    format: z.literal(PROGRESS_FORMAT),
+    version: z.number().int(),
+    cards: z.record(z.string(), z.unknown()),
+    interviews: z.array(z.unknown()).optional(),
+  });
+
+  return { StoredCardSchema, InterviewRecordSchema, EnvelopeSchema };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+const progressSchemas = (): Schemas => (schemas ??= buildSchemas());
+
+type StoredCard = z.infer<Schemas['StoredCardSchema']>;
+export type InterviewRecord = z.infer<Schemas['InterviewRecordSchema']>;
 
 export interface Progress {
   cards: Map<string, Card>;
@@ -126,7 +136,7 @@ export function parseProgress(
   } catch {
     return { ok: false, reason: 'it is not valid JSON (the data is corrupt)' };
   }
-  const env = EnvelopeSchema.safeParse(raw);
+  const env = progressSchemas().EnvelopeSchema.safeParse(raw);
   if (!env.success) {
     const version = (raw as { version?: unknown } | null)?.version;
     return {
@@ -144,12 +154,12 @@ export function parseProgress(
   const progress = emptyProgress();
   let dropped = 0;
   for (const [id, value] of Object.entries(env.data.cards)) {
-    const card = StoredCardSchema.safeParse(value);
+    const card = progressSchemas().StoredCardSchema.safeParse(value);
     if (card.success && knownIds.has(id)) progress.cards.set(id, toCard(card.data));
     else dropped++;
   }
   for (const value of env.data.interviews ?? []) {
-    const rec = InterviewRecordSchema.safeParse(value);
+    const rec = progressSchemas().InterviewRecordSchema.safeParse(value);
     if (rec.success) progress.interviews.push(rec.data);
     else dropped++;
   }

@@ -12,7 +12,7 @@ import { downloadButton, el } from '../widget-base/dom';
 import { loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import type { ParamValues } from '../widget-base/params';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import './lm-finetune.css';
 
@@ -148,7 +148,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
       ...points.map((p) => ({ step: p.step, loss: p.taskLoss, series: series[1] })),
       ...points.map((p) => ({ step: p.step, loss: p.promptLoss, series: series[2] })),
     ].filter((r) => Number.isFinite(r.loss) && r.loss > 0);
-    plotInto(this.lossPlot, `${METHOD_LABEL[v.method]} on “${task.label}”: cross-entropy`, {
+    plotInto(this.lossPlot, `${METHOD_LABEL[v.method]} on “${task.label}”: cross-entropy`, (Plot) => ({
       height: 260,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { type: 'log', label: '↑ nats per token (log scale)', grid: true },
@@ -172,9 +172,9 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
           { x: 'step', y: 'loss', stroke: 'series', r: 2, tip: true },
         ),
       ],
-    });
+    }));
     const start = points[0]?.pretrainLoss;
-    plotInto(this.forgetPlot, 'Forgetting: loss on held-out pretraining text', {
+    plotInto(this.forgetPlot, 'Forgetting: loss on held-out pretraining text', (Plot) => ({
       height: 200,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ nats per token', grid: true, zero: false },
@@ -183,7 +183,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
         Plot.line(points, { x: 'step', y: 'pretrainLoss', stroke: PALETTE[5], strokeWidth: 2 }),
         Plot.dot(points, { x: 'step', y: 'pretrainLoss', stroke: PALETTE[5], r: 2, tip: true }),
       ],
-    });
+    }));
   }
 
   private drawSamples(before: Sample[] | null, after: Sample[] | null): void {

@@ -5,7 +5,7 @@ import { el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { beforeAfterTable, loadModelForRun, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import '../widget-base/lm-widgets.css';
 
@@ -71,7 +71,7 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
 
   private draw(v: Values, points: readonly GrpoPoint[], stepRewards: readonly number[]): void {
     const series = ['each step’s own completions', 'held-out sums (sampled)'];
-    plotInto(this.rewardPlot, 'Mean reward (0 to 2)', {
+    plotInto(this.rewardPlot, 'Mean reward (0 to 2)', (Plot) => ({
       height: 240,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ reward', grid: true, domain: [0, 2] },
@@ -90,14 +90,14 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
           { x: 'step', y: 'reward', stroke: 'series', r: 2, tip: true },
         ),
       ],
-    });
+    }));
     const measures = ['right sum (sampled)', 'bare format (sampled)', 'right sum (greedy)'];
     const rows = points.flatMap((p) => [
       { step: p.step, share: p.accuracy, measure: measures[0] },
       { step: p.step, share: p.format, measure: measures[1] },
       { step: p.step, share: p.greedyAccuracy, measure: measures[2] },
     ]);
-    plotInto(this.sharePlot, 'Held-out sums: shares of replies', {
+    plotInto(this.sharePlot, 'Held-out sums: shares of replies', (Plot) => ({
       height: 240,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ share', grid: true, domain: [0, 1], tickFormat: '%' },
@@ -106,7 +106,7 @@ class FtLmGrpo extends FtWidget<typeof schema, LmGrpoResult> {
         Plot.line(rows, { x: 'step', y: 'share', stroke: 'measure', strokeWidth: 2 }),
         Plot.dot(rows, { x: 'step', y: 'share', stroke: 'measure', r: 2, tip: true }),
       ],
-    });
+    }));
   }
 
   private report(r: LmGrpoResult): void {

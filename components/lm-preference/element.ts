@@ -16,7 +16,7 @@ import { el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { beforeAfterTable, loadModelForRun, plotLossCurves, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { clearPlot, PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import '../widget-base/lm-widgets.css';
 
@@ -74,7 +74,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     // With the sweep, the chosen beta's run is the first of BETA_SWEEP_FACTORS.length runs.
     const runs = v.sweep ? BETA_SWEEP_FACTORS.length : 1;
     const share = (x: number) => x / runs;
-    this.sweepPlot.replaceChildren();
+    clearPlot(this.sweepPlot);
     return withLmRuntime(ctx, page, async (runtime) => {
       const result = await runPreferenceTuning(
         runtime,
@@ -135,7 +135,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
     plotInto(
       this.sweepPlot,
       `β sweep (${points.length} of ${BETA_SWEEP_FACTORS.length} runs): KL from the reference; labels: log-ratio margin m learned, nats`,
-      {
+      (Plot) => ({
         height: 250,
         marginTop: 34,
         x: { label: 'β →', type: 'log', grid: true },
@@ -145,7 +145,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
           Plot.dot(rows, { x: 'beta', y: 'kl', fill: (d) => (d.chosen ? PALETTE[1] : PALETTE[0]), r: 4, tip: true }),
           Plot.text(rows, { x: 'beta', y: 'kl', text: 'label', dy: -12, fill: 'currentColor', fontSize: 11 }),
         ],
-      },
+      }),
     );
   }
 
@@ -157,7 +157,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       { step: p.step, value: p.accuracy, measure: measures[1] },
       { step: p.step, value: p.kl, measure: measures[2] },
     ]);
-    plotInto(this.rewardPlot, 'Held-out pairs: implicit rewards, accuracy and KL', {
+    plotInto(this.rewardPlot, 'Held-out pairs: implicit rewards, accuracy and KL', (Plot) => ({
       height: 240,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ value', grid: true },
@@ -167,7 +167,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
         Plot.line(rows, { x: 'step', y: 'value', stroke: 'measure', strokeWidth: 2 }),
         Plot.dot(rows, { x: 'step', y: 'value', stroke: 'measure', r: 2, tip: true }),
       ],
-    });
+    }));
     this.drawLengths(v, points);
   }
 
@@ -182,7 +182,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
       { length: mean((p) => p.rejectedLength), series: series[2] },
     ];
     const rows = points.map((p) => ({ step: p.step, length: p.replies.length, series: series[0], filler: p.replies.filler }));
-    plotInto(this.lengthPlot, 'Reply length in tokens: one sample per held-out prompt (dashed: the pairs’ replies)', {
+    plotInto(this.lengthPlot, 'Reply length in tokens: one sample per held-out prompt (dashed: the pairs’ replies)', (Plot) => ({
       height: 240,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ tokens', grid: true, zero: true },
@@ -199,7 +199,7 @@ class FtLmPreference extends FtWidget<typeof schema, LmPreferenceResult> {
           title: (d) => `step ${d.step}: ${d.length.toFixed(1)} tokens, ${pct(d.filler)} open with filler`,
         }),
       ],
-    });
+    }));
   }
 
   private report(v: Values, r: LmPreferenceResult): void {

@@ -6,7 +6,7 @@ import { downloadButton, el } from '../widget-base/dom';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
 import { loadModelForRun, plotLossCurves, withLmRuntime } from '../widget-base/lm-run';
 import type { ParamValues } from '../widget-base/params';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import '../widget-base/lm-widgets.css';
 
@@ -84,7 +84,7 @@ class FtLmReward extends FtWidget<typeof schema, LmRewardResult> {
   }
 
   private draw(v: Values, points: readonly RewardPoint[], stepLosses: readonly number[]): void {
-    plotLossCurves(this.lossPlot, 'Bradley-Terry loss (dashed: ln 2, a coin flip)', v.steps, stepLosses, points, [
+    plotLossCurves(this.lossPlot, 'Bradley-Terry loss (dashed: ln 2, a coin flip)', v.steps, stepLosses, points, (Plot) => [
       Plot.ruleY([Math.LN2], { stroke: 'currentColor', strokeOpacity: 0.3, strokeDasharray: '4 3' }),
     ]);
     const measures = ['held-out: wrong fact', 'held-out: filler', 'training pairs'];
@@ -93,7 +93,7 @@ class FtLmReward extends FtWidget<typeof schema, LmRewardResult> {
       { step: p.step, value: p.accuracyByFlaw.filler, measure: measures[1] },
       { step: p.step, value: p.trainAccuracy, measure: measures[2] },
     ]);
-    plotInto(this.accuracyPlot, 'Pairs ordered right, r(chosen) > r(rejected) (dashed: chance)', {
+    plotInto(this.accuracyPlot, 'Pairs ordered right, r(chosen) > r(rejected) (dashed: chance)', (Plot) => ({
       height: 240,
       x: { label: 'step →', domain: [0, v.steps] },
       y: { label: '↑ share', domain: [0, 1], grid: true, tickFormat: '%' },
@@ -103,7 +103,7 @@ class FtLmReward extends FtWidget<typeof schema, LmRewardResult> {
         Plot.line(rows, { x: 'step', y: 'value', stroke: 'measure', strokeWidth: 2 }),
         Plot.dot(rows, { x: 'step', y: 'value', stroke: 'measure', r: 2, tip: true }),
       ],
-    });
+    }));
     const first = points[0];
     const last = points[points.length - 1];
     if (!first) return;
@@ -111,17 +111,21 @@ class FtLmReward extends FtWidget<typeof schema, LmRewardResult> {
     const margins = [first, ...(points.length > 1 ? [last] : [])].flatMap((p, k) =>
       p.pairs.map((pair) => ({ margin: pair.chosen - pair.rejected, flaw: FLAW_LABEL[pair.flaw], when: when[k] })),
     );
-    plotInto(this.marginPlot, 'Each held-out pair by what its rejected reply gets wrong: r(chosen) − r(rejected), right of 0 is ordered right', {
-      height: 170,
-      marginLeft: 80,
-      x: { label: 'reward margin →', grid: true },
-      y: { label: null },
-      color: { domain: when, range: [PALETTE[1], PALETTE[0]], legend: true },
-      marks: [
-        Plot.ruleX([0], { stroke: 'currentColor', strokeOpacity: 0.5 }),
-        Plot.dot(margins, { x: 'margin', y: 'flaw', stroke: 'when', r: 4, tip: true }),
-      ],
-    });
+    plotInto(
+      this.marginPlot,
+      'Each held-out pair by what its rejected reply gets wrong: r(chosen) − r(rejected), right of 0 is ordered right',
+      (Plot) => ({
+        height: 170,
+        marginLeft: 80,
+        x: { label: 'reward margin →', grid: true },
+        y: { label: null },
+        color: { domain: when, range: [PALETTE[1], PALETTE[0]], legend: true },
+        marks: [
+          Plot.ruleX([0], { stroke: 'currentColor', strokeOpacity: 0.5 }),
+          Plot.dot(margins, { x: 'margin', y: 'flaw', stroke: 'when', r: 4, tip: true }),
+        ],
+      }),
+    );
   }
 
   private report(r: LmRewardResult): void {

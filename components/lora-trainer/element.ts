@@ -4,7 +4,7 @@ import { DEFAULT_TRAINER, type CurvePoint, type TrainerConfig } from '../../kern
 import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import type { ParamValues } from '../widget-base/params';
 import { meta, schema } from './meta';
 import './lora-trainer.css';
@@ -110,7 +110,7 @@ class FtLoraTrainer extends FtWidget<typeof schema, LoraTrainerResult> {
     ].filter((r) => r.loss > 0);
     const series = v.base === 'nf4' ? SERIES : SERIES.slice(0, 2);
     const title = `${METHOD_LABEL[v.method]}${v.method === 'full' ? '' : `, r = ${v.rank}`}${v.base === 'nf4' ? ', NF4 base' : ''}: loss during training`;
-    plotInto(this.plot, title, {
+    plotInto(this.plot, title, (Plot) => ({
       height: 300,
       x: { label: 'optimizer step →', domain: [0, v.steps], grid: true },
       y: { type: 'log', label: '↑ loss (MSE, log scale)', grid: true, tickFormat: '.0e' },
@@ -127,7 +127,7 @@ class FtLoraTrainer extends FtWidget<typeof schema, LoraTrainerResult> {
         ),
         Plot.dot(rows, { x: 'step', y: 'loss', stroke: 'series', r: 1.5, tip: true }),
       ],
-    });
+    }));
   }
 
   private report(v: Values, r: LoraTrainerResult): void {

@@ -6,7 +6,8 @@ import { sampleWeights, type WeightDistribution } from '../../kernels/nf4/weight
 import type { Rng } from '../../kernels/random/rng';
 import { WidgetError } from '../widget-base/errors';
 import { defineWidget, FtWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import type { ScaleOptions } from '@observablehq/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import './nf4-quantizer.css';
 
@@ -194,7 +195,7 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
   private renderHeatmap(codes: Uint8Array, rows: number, cols: number, type: FourBitType): void {
     const levels = FOUR_BIT_TYPES[type].levels;
     const cells = Array.from(codes, (code, i) => ({ row: Math.floor(i / cols), col: i % cols, code, value: levels[code] }));
-    plotInto(this.heatmap, `${FOUR_BIT_TYPES[type].label} codes, top-left ${rows} × ${cols}`, {
+    plotInto(this.heatmap, `${FOUR_BIT_TYPES[type].label} codes, top-left ${rows} × ${cols}`, (Plot) => ({
       width: 360,
       height: 360,
       padding: 0,
@@ -208,7 +209,7 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
         label: 'code (0 = most negative level)',
         marginLeft: 12,
         width: 300,
-      } as Plot.ScaleOptions,
+      } as ScaleOptions,
       marks: [
         Plot.cell(cells, {
           x: 'col',
@@ -217,7 +218,7 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
           title: (d: (typeof cells)[number]) => `row ${d.row}, column ${d.col}: code ${d.code} = ${d.value.toFixed(4)} × absmax`,
         }),
       ],
-    });
+    }));
   }
 
   private renderHistogram(histograms: Record<FourBitType, Float64Array>, range: number, n: number): void {
@@ -227,13 +228,13 @@ class FtNf4Quantizer extends FtWidget<typeof schema, Nf4QuantizerResult> {
       const counts = histograms[t];
       counts.forEach((c, b) => data.push({ type: FOUR_BIT_TYPES[t].label, error: -range + (b + 0.5) * width, share: (100 * c) / n }));
     }
-    plotInto(this.histogram, 'Quantization error w − ŵ', {
+    plotInto(this.histogram, 'Quantization error w − ŵ', (Plot) => ({
       height: 300,
       x: { label: 'error w − ŵ', tickFormat: (d: number) => (d === 0 ? '0' : d.toExponential(0)), ticks: 5 },
       y: { label: 'share of weights (%)', grid: true },
       color: { legend: true, domain: TYPES.map((t) => FOUR_BIT_TYPES[t].label), range: [PALETTE[0], PALETTE[1], PALETTE[2]] },
       marks: [Plot.lineY(data, { x: 'error', y: 'share', stroke: 'type', curve: 'step', strokeWidth: 1.8 }), Plot.ruleY([0])],
-    });
+    }));
   }
 }
 

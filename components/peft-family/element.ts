@@ -2,7 +2,7 @@ import { modelParamCount, presetById, type LinearModule } from '../../kernels/mo
 import { peftCosts, type PeftCost } from '../../kernels/peft-family/param-counts';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import { meta, schema } from './meta';
 import './peft-family.css';
 
@@ -46,7 +46,7 @@ class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
     });
     const modelParams = modelParamCount(model);
 
-    plotInto(this.plot, `Trainable parameters on ${model.label} (log scale)`, {
+    plotInto(this.plot, `Trainable parameters on ${model.label} (log scale)`, (Plot) => ({
       marginLeft: 190,
       height: 40 + 26 * costs.length,
       x: { type: 'log', label: 'trainable parameters', grid: true, tickFormat: '~s' },
@@ -56,7 +56,7 @@ class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
         Plot.barX(costs, { x1: 1, x2: 'trainable', y: 'label', fill: 'mergeable', title: (c: PeftCost) => `${c.label}: ${fmt(c.trainable)}` }),
         Plot.text(costs, { x: 'trainable', y: 'label', text: (c: PeftCost) => share(c.share), dx: 4, textAnchor: 'start' }),
       ],
-    });
+    }));
 
     const caption = document.createElement('caption');
     caption.textContent = `${model.label}, ${fmt(modelParams)} parameters. Blue bars: merge into the weights (no cost at inference); orange: stay in the forward pass.`;

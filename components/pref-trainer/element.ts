@@ -8,7 +8,7 @@ import { trainLoop } from '../../kernels/training/loop';
 import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { clearPlot, PALETTE, plotInto } from '../widget-base/plot';
 import type { ParamValues } from '../widget-base/params';
 import { meta, schema } from './meta';
 import './pref-trainer.css';
@@ -186,24 +186,24 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
       ...rows.map((r) => ({ step: r.step, value: r.margin, series: 'margin' })),
     ];
     const domain = [`${chosen} reward`, `${rejected} reward`, 'margin'];
-    plotInto(this.rewardPlot, `Implicit rewards on the training ${isKto ? 'completions' : 'pairs'} (${LOSS_LABELS[v.loss]})`, {
+    plotInto(this.rewardPlot, `Implicit rewards on the training ${isKto ? 'completions' : 'pairs'} (${LOSS_LABELS[v.loss]})`, (Plot) => ({
       height: 220,
       x: { label: 'step →' },
       y: { label: '↑ mean implicit reward', grid: true },
       color: { domain, range: PALETTE.slice(0, 3), legend: true },
       marks: [Plot.ruleY([0]), Plot.line(series, { x: 'step', y: 'value', stroke: 'series' })],
-    });
-    plotInto(this.klPlot, 'KL(π ‖ π_ref) on held-out prompts', {
+    }));
+    plotInto(this.klPlot, 'KL(π ‖ π_ref) on held-out prompts', (Plot) => ({
       height: 200,
       x: { label: 'step →' },
       y: { label: '↑ KL (nats)', grid: true },
       marks: [Plot.ruleY([0]), Plot.line(rows, { x: 'step', y: 'kl', stroke: PALETTE[0] })],
-    });
+    }));
     const quality = [
       ...rows.map((r) => ({ step: r.step, value: r.heldOutAccuracy, series: 'implicit-reward accuracy, held-out pairs' })),
       ...rows.map((r) => ({ step: r.step, value: r.winRate, series: 'win rate vs reference (hidden reward)' })),
     ];
-    plotInto(this.qualityPlot, 'Held-out accuracy and win rate', {
+    plotInto(this.qualityPlot, 'Held-out accuracy and win rate', (Plot) => ({
       height: 220,
       x: { label: 'step →' },
       y: { label: '↑ fraction', domain: [0.4, 1], grid: true },
@@ -213,7 +213,7 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
         legend: true,
       },
       marks: [Plot.ruleY([0.5], { strokeDasharray: '4 3' }), Plot.line(quality, { x: 'step', y: 'value', stroke: 'series' })],
-    });
+    }));
     const last = rows[rows.length - 1];
     this.summary.textContent =
       last.step === 0
@@ -228,7 +228,7 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
     const points = result.sweep.map((p) => ({ ...p, name: LOSS_LABELS[p.loss] }));
     const maxKl = Math.max(0.5, ...points.map((p) => p.kl)) * 1.1;
     const frontier = result.frontier.filter((f) => f.kl <= maxKl).map((f) => ({ ...f, name: 'RLHF optimum' }));
-    plotInto(this.rewardPlot, 'Hidden-reward gain against KL to the reference, one point per β', {
+    plotInto(this.rewardPlot, 'Hidden-reward gain against KL to the reference, one point per β', (Plot) => ({
       height: 320,
       x: { label: 'KL(π ‖ π_ref), nats →', grid: true },
       y: { label: '↑ E_π[r*] − E_ref[r*]', grid: true },
@@ -247,9 +247,9 @@ class FtPrefTrainer extends FtWidget<typeof schema, PrefTrainerResult> {
           title: (p: SweepPoint) => `${LOSS_LABELS[p.loss]}, β = ${p.beta}`,
         }),
       ],
-    });
-    this.klPlot.replaceChildren();
-    this.qualityPlot.replaceChildren();
+    }));
+    clearPlot(this.klPlot);
+    clearPlot(this.qualityPlot);
     this.summary.textContent =
       `${result.sweep.length} runs. The dashed curve is the exact optimum of E[r*] − β KL for every β: no policy can lie above it. ` +
       'Points further right moved further from the reference (smaller β).';

@@ -5,7 +5,7 @@ import { DEFAULT_TRAINER } from '../../kernels/lora/trainer';
 import { TrainingDiverged } from '../../kernels/training/trainer';
 import { WidgetError } from '../widget-base/errors';
 import { FtWidget, defineWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import type { ParamValues } from '../widget-base/params';
 import { meta, schema } from './meta';
 import './rank-sweep.css';
@@ -107,7 +107,7 @@ class FtRankSweep extends FtWidget<typeof schema, RankSweepResult> {
   private draw(v: Values, ranks: number[], points: SweepPoint[]): void {
     const rows = points.filter((p) => p.finalHeldOut > 0).map((p) => ({ ...p, name: LABEL[p.method] }));
     const domain = v.methods.map((m) => LABEL[m]);
-    plotInto(this.plot, 'Final held-out loss against adapter rank', {
+    plotInto(this.plot, 'Final held-out loss against adapter rank', (Plot) => ({
       height: 320,
       marginTop: 48,
       x: {
@@ -140,7 +140,7 @@ class FtRankSweep extends FtWidget<typeof schema, RankSweepResult> {
         Plot.line(rows, { x: 'rank', y: 'finalHeldOut', stroke: 'name', sort: 'rank' }),
         Plot.dot(rows, { x: 'rank', y: 'finalHeldOut', stroke: 'name', fill: 'name', r: 3, tip: true }),
       ],
-    });
+    }));
   }
 }
 

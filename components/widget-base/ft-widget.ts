@@ -5,6 +5,7 @@ import { StoppedError, WidgetError } from './errors';
 import type { WidgetMeta } from './meta';
 import { attrName, formatValue, parseParams, parseValue, toQuery, type ParamSchema, type ParamSpec, type ParamValues } from './params';
 import { el } from './dom';
+import { loadPlot } from './plot';
 import './widget.css';
 
 export type WidgetStatus = 'idle' | 'running' | 'done' | 'error';
@@ -169,6 +170,9 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   // ---------------------------------------------------------------- internals
 
   private async runOn(gpu: GpuContext | null, backend: Backend, controller: AbortController): Promise<R> {
+    // A trainer plots its first point within a second: fetch the plotting library as the run
+    // starts (a failed load is reported in the plot's place by plotInto).
+    if (this.wantsGpu) loadPlot().catch(() => undefined);
     // Every trainer's CPU run (no WebGPU, backend=cpu, or a lost device) multiplies with the
     // WebAssembly kernel, fetched only now; calculators never need it.
     if (!gpu && this.wantsGpu) await prepareCpuGemm();

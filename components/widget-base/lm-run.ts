@@ -9,7 +9,8 @@ import { TINY_MODEL_PATH } from '../../kernels/lm/tiny-model';
 import { WorkerStopped } from '../../kernels/lm/worker/client';
 import { TrainingDiverged } from '../../kernels/training/trainer';
 import { el } from './dom';
-import { PALETTE, Plot, plotInto } from './plot';
+import type { Markish } from '@observablehq/plot';
+import { PALETTE, plotInto, type Plot } from './plot';
 import { StoppedError, WidgetError } from './errors';
 import type { RunContext } from './ft-widget';
 import type { ParamSchema } from './params';
@@ -80,17 +81,17 @@ export function plotLossCurves(
   steps: number,
   stepLosses: readonly number[],
   heldOut: readonly { step: number; loss: number }[],
-  marks: Plot.Markish[] = [],
+  marks: (Plot: Plot) => Markish[] = () => [],
 ): void {
   const series = ['training loss (each step)', 'held-out loss'];
   const evaluated = heldOut.map((p) => ({ step: p.step, loss: p.loss, series: series[1] }));
-  plotInto(container, title, {
+  plotInto(container, title, (Plot) => ({
     height: 240,
     x: { label: 'step →', domain: [0, steps] },
     y: { label: '↑ loss', grid: true },
     color: { domain: series, range: [PALETTE[0], PALETTE[1]], legend: true },
     marks: [
-      ...marks,
+      ...marks(Plot),
       Plot.line(
         stepLosses.map((loss, i) => ({ step: i + 1, loss, series: series[0] })),
         { x: 'step', y: 'loss', stroke: 'series', strokeOpacity: 0.5 },
@@ -98,5 +99,5 @@ export function plotLossCurves(
       Plot.line(evaluated, { x: 'step', y: 'loss', stroke: 'series', strokeWidth: 2 }),
       Plot.dot(evaluated, { x: 'step', y: 'loss', stroke: 'series', r: 2, tip: true }),
     ],
-  });
+  }));
 }

@@ -1,6 +1,6 @@
 import { WidgetError } from '../widget-base/errors';
 import { defineWidget, FtWidget, type RunContext } from '../widget-base/ft-widget';
-import { PALETTE, Plot, plotInto } from '../widget-base/plot';
+import { PALETTE, plotInto } from '../widget-base/plot';
 import type { FineTuneMethod } from '../../kernels/memory/training-memory';
 import { customModel } from '../../kernels/models/custom-shape';
 import { modelParamCount, presetById, type LinearModule } from '../../kernels/models/presets';
@@ -257,7 +257,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
     const rows = plan.stages.flatMap((s) => Object.entries(partBytes(s)).map(([part, bytes]) => ({ stage: s.label, part, gib: bytes / GiB })));
     const capacityGiB = capacity / GiB;
     const maxGiB = Math.max(capacityGiB, ...plan.stages.map((s) => s.total / GiB));
-    plotInto(this.bars, 'Memory per GPU, by stage', {
+    plotInto(this.bars, 'Memory per GPU, by stage', (Plot) => ({
       subtitle: 'Dashed line: the memory of one GPU.',
       height: 230,
       marginLeft: 64,
@@ -279,7 +279,7 @@ export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
         Plot.ruleX([capacityGiB], { stroke: 'currentColor', strokeWidth: 2, strokeDasharray: '5,4' }),
         Plot.ruleX([0]),
       ],
-    });
+    }));
   }
 
   private drawTable(plan: TrainingPlan, offload: boolean): void {

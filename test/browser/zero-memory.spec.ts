@@ -19,6 +19,7 @@ test('defaults (LLaMA-2-7B, full fine-tuning, 8 × 80 GiB): DP does not fit, ZeR
   await expect(widget.locator('.zm-headline')).toHaveAttribute('data-verdict', 'fits');
   await expect(widget.locator('.zm-chips .zm-nofit')).toHaveCount(1);
   // Stacked bars: one bar segment per stage and part, and the capacity line.
+  await expect(widget.locator('.zm-bars svg').first()).toBeVisible();
   expect(await widget.locator('.zm-bars svg rect').count()).toBeGreaterThanOrEqual(16);
   await expect(widget.locator('.zm-table tbody tr')).toHaveCount(4);
   await expect(widget).not.toContainText(/NaN|Infinity|undefined/);
