@@ -142,6 +142,12 @@ export default async function loraBench(): Promise<BenchReport> {
   const oursCpu = `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`;
   const contenders: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [
     { label: 'ours, WebGPU', run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config))(t, c) : null), gpu: true },
+    // The same step as separate dispatches: what the fused step (kernels/lora/fused-step.ts) saves where it applies.
+    {
+      label: 'ours, WebGPU, unfused',
+      run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config, { fuse: false }))(t, c) : null),
+      gpu: true,
+    },
     { label: oursCpu, run: ours(createCpuTrainer), gpu: false },
     { label: 'TF.js webgpu', run: tfjs('webgpu'), gpu: true },
     { label: 'TF.js webgl', run: tfjs('webgl'), gpu: true },
@@ -170,6 +176,7 @@ export default async function loraBench(): Promise<BenchReport> {
         const [a, b] = [results.get(x), results.get(y)];
         if (a && b) ratios.push({ label: `${size}, batch ${batch}: ${x} / ${y}`, value: a / b });
       };
+      ratio('ours, WebGPU', 'ours, WebGPU, unfused');
       ratio('ours, WebGPU', 'TF.js webgpu');
       ratio('ours, WebGPU', 'jax-js webgpu');
       ratio(oursCpu, 'TF.js wasm (1 thread)');

@@ -11,6 +11,10 @@
  *         dV, dm = doraRowsBackward;  dB = s dV A^T;  dA = s B^T dV
  *   Full  Y = X W^T;  G, loss;  dW = G^T X
  *   AdamW on each trainable tensor (B and m at lr * loraPlusRatio)
+ *
+ * A LoRA step of a small layer (the course's default 64 x 64, batch 32) runs instead as one fused
+ * kernel, many steps per dispatch (fused-step.ts): the same arithmetic without the per-dispatch
+ * overhead that dominates such small steps.
  */
 import type { GpuContext } from '../gpu/device';
 import { submitOps, type GpuOp } from '../gpu/compute-op';
@@ -34,12 +38,18 @@ import {
   type Losses,
   type TrainerConfig,
 } from './trainer';
+import { createFusedLoraStep, fusedStepFits, type FusedLoraStep } from './fused-step';
 import { createDoraRowsBackward, createDoraRowsForward, createGatherBatch, createMseStep } from './wgsl';
 
 /** Steps whose minibatch losses the history buffer holds; the trainer refuses to run past it. */
 export const MAX_GPU_STEPS = 20000;
 
-export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerConfig): LayerTrainer {
+export interface GpuTrainerOptions {
+  /** Run a small LoRA layer's step as one fused kernel (default true); false keeps the unfused ops (tests compare the two). */
+  fuse?: boolean;
+}
+
+export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerConfig, options: GpuTrainerOptions = {}): LayerTrainer {
   validateTrainerConfig(config, task);
   const dims = layerDims(config, task);
   const { outFeatures: out, inFeatures: inf, rank } = dims;
@@ -94,6 +104,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   /** The weight the parameters amount to, rebuilt by `mergeOps` before each evaluation. */
   const merged = config.method === 'full' ? weight : empty(out * inf);
   const mergeOps: GpuOp[] = [];
+  let fused: FusedLoraStep | null = null;
   const lrA = { lr: config.lr };
   const lrB = { lr: config.lr * config.loraPlusRatio };
   const mm = (args: Parameters<typeof createMatmul>[1]) => createMatmul(scope, args);
@@ -108,21 +119,29 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
       adam(weight, dW, out * inf, lrA),
     );
   } else if (config.method === 'lora') {
-    const h = empty(batch * rank);
-    const gb = empty(batch * rank);
-    const dA = empty(rank * inf);
-    const dB = empty(out * rank);
-    stepOps.push(
-      mm({ a: x, b: a, c: h, m: batch, k: inf, n: rank, transB: true }),
-      mm({ a: x, b: w0, c: pred, m: batch, k: inf, n: out, transB: true }),
-      mm({ a: h, b, c: pred, m: batch, k: rank, n: out, transB: true, alpha: s, beta: 1 }),
-      mse,
-      mm({ a: grad, b: h, c: dB, m: out, k: batch, n: rank, transA: true, alpha: s }),
-      mm({ a: grad, b, c: gb, m: batch, k: out, n: rank }),
-      mm({ a: gb, b: x, c: dA, m: rank, k: batch, n: inf, transA: true, alpha: s }),
-      adam(a, dA, rank * inf, lrA),
-      adam(b, dB, out * rank, lrB),
-    );
+    if (options.fuse !== false && fusedStepFits({ batch, outFeatures: out, rank })) {
+      fused = createFusedLoraStep(
+        scope,
+        { trainX: data.trainX, trainY: data.trainY, w0, a, b, history, counter },
+        { batch, trainSize, inFeatures: inf, outFeatures: out, rank, historyLength: MAX_GPU_STEPS, scale: s, lrA: lrA.lr, lrB: lrB.lr },
+      );
+    } else {
+      const h = empty(batch * rank);
+      const gb = empty(batch * rank);
+      const dA = empty(rank * inf);
+      const dB = empty(out * rank);
+      stepOps.push(
+        mm({ a: x, b: a, c: h, m: batch, k: inf, n: rank, transB: true }),
+        mm({ a: x, b: w0, c: pred, m: batch, k: inf, n: out, transB: true }),
+        mm({ a: h, b, c: pred, m: batch, k: rank, n: out, transB: true, alpha: s, beta: 1 }),
+        mse,
+        mm({ a: grad, b: h, c: dB, m: out, k: batch, n: rank, transA: true, alpha: s }),
+        mm({ a: grad, b, c: gb, m: batch, k: out, n: rank }),
+        mm({ a: gb, b: x, c: dA, m: rank, k: batch, n: inf, transA: true, alpha: s }),
+        adam(a, dA, rank * inf, lrA),
+        adam(b, dB, out * rank, lrB),
+      );
+    }
     mergeOps.push(
       mm({ a: b, b: a, c: merged, m: out, k: rank, n: inf, alpha: s }),
       createElementwise(scope, 'add', { a: merged, b: w0, out: merged }, { n: out * inf }),
@@ -182,7 +201,8 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
     frozenBaseBytes,
     async runSteps(count, evaluate): Promise<ChunkReport<Losses>> {
       if (stepsDone + count > MAX_GPU_STEPS) throw new Error(`the GPU trainer runs at most ${MAX_GPU_STEPS} steps`);
-      submitOps(gpu, stepOps, count);
+      if (fused) submitOps(gpu, [...baseOps, ...fused.opsFor(stepsDone, count)]);
+      else submitOps(gpu, stepOps, count);
       if (evaluate) submitOps(gpu, evalOps);
       const [stepLosses, losses] = await Promise.all([
         count > 0 ? gpu.read(history, count, stepsDone) : Promise.resolve(new Float32Array(0)),
