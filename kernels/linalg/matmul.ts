@@ -58,60 +58,147 @@ function checkSizes(aLen: number, bLen: number, cLen: number, m: number, k: numb
   if (cLen < m * n) throw new Error(`matmul: C holds ${cLen} values, needs ${m * n} (${m} x ${n})`);
 }
 
-export const TILE = 16;
+/**
+ * The tiled kernel's two shapes. A 16 x 16 workgroup computes a BM x BN block of C, staging
+ * BK-deep slices of op(A) and op(B) in workgroup memory; each invocation accumulates rm rows by
+ * 4 * vn columns in registers, so every value it reads from workgroup memory feeds rm or 4 * vn
+ * multiply-adds. 'tiled-large' (128 x 128 blocks, 8 x 8 per invocation) has twice the reuse of
+ * 'tiled' (64 x 64, 4 x 4) but a quarter as many workgroups, too few to fill a big GPU below
+ * about 1,500 x 1,500 outputs.
+ */
+export const TILE_SHAPES = {
+  tiled: { rm: 4, vn: 1 },
+  'tiled-large': { rm: 8, vn: 2 },
+} as const;
+export type TileShape = keyof typeof TILE_SHAPES;
+export type MatmulKernel = 'simple' | 'blocked' | TileShape;
+const THREADS = 16;
+const BK = 8;
 
-/** Shared-memory tiled matmul: each 16x16 workgroup computes a 16x16 block of C, staging 16x16 tiles of A and B. */
-export const MATMUL_WGSL = /* wgsl */ `
+interface TiledVariant {
+  shape: TileShape;
+  /** The stored row length of A (or B) is a multiple of 4, so four neighbours load as one vec4. */
+  vecA: boolean;
+  vecB: boolean;
+}
+
+/**
+ * WGSL for one variant (tile shape, vector loads). The inner loop is the same for all four forms:
+ * the tile loads do the transposing (a branch on a uniform flag), and workgroup memory holds
+ * op(A) and op(B) with k outermost either way.
+ */
+export function tiledMatmulWgsl(v: TiledVariant): string {
+  const { rm, vn } = TILE_SHAPES[v.shape];
+  const bm = THREADS * rm;
+  const bn = THREADS * 4 * vn;
+  // Four neighbours along the stored row of A or B: one vec4 when aligned, else four guarded loads.
+  const load4 = (name: 'a' | 'b', vec: boolean) =>
+    vec
+      ? `fn load4${name.toUpperCase()}(row: u32, col: u32, rows: u32, cols: u32) -> vec4<f32> {
+  if (row >= rows || col >= cols) { return vec4<f32>(0.0); }
+  return ${name}[(row * cols + col) / 4u];
+}`
+      : `fn load4${name.toUpperCase()}(row: u32, col: u32, rows: u32, cols: u32) -> vec4<f32> {
+  var out = vec4<f32>(0.0);
+  if (row >= rows) { return out; }
+  for (var q = 0u; q < 4u; q = q + 1u) {
+    if (col + q < cols) { out[q] = ${name}[row * cols + col + q]; }
+  }
+  return out;
+}`;
+  // Stage op(A)'s BM x BK slice as tileA[p][i] and op(B)'s BK x BN slice as tileB[p][j].
+  const stageA = `if ((dims.flags & 1u) != 0u) {
+      for (var g = lid; g < ${(BK * bm) / 4}u; g = g + ${THREADS * THREADS}u) {
+        let p = g / ${bm / 4}u;
+        let i4 = g % ${bm / 4}u;
+        tileA[p * ${bm / 4}u + i4] = load4A(k0 + p, m0 + i4 * 4u, dims.k, dims.m);
+      }
+    } else {
+      for (var g = lid; g < ${(BK * bm) / 4}u; g = g + ${THREADS * THREADS}u) {
+        let i = g / ${BK / 4}u;
+        let p4 = (g % ${BK / 4}u) * 4u;
+        let v = load4A(m0 + i, k0 + p4, dims.m, dims.k);
+        for (var q = 0u; q < 4u; q = q + 1u) { tileA[(p4 + q) * ${bm / 4}u + i / 4u][i % 4u] = v[q]; }
+      }
+    }`;
+  const stageB = `if ((dims.flags & 2u) != 0u) {
+      for (var g = lid; g < ${(BK * bn) / 4}u; g = g + ${THREADS * THREADS}u) {
+        let j = g / ${BK / 4}u;
+        let p4 = (g % ${BK / 4}u) * 4u;
+        let v = load4B(n0 + j, k0 + p4, dims.n, dims.k);
+        for (var q = 0u; q < 4u; q = q + 1u) { tileB[(p4 + q) * ${bn / 4}u + j / 4u][j % 4u] = v[q]; }
+      }
+    } else {
+      for (var g = lid; g < ${(BK * bn) / 4}u; g = g + ${THREADS * THREADS}u) {
+        let p = g / ${bn / 4}u;
+        let j4 = g % ${bn / 4}u;
+        tileB[p * ${bn / 4}u + j4] = load4B(k0 + p, n0 + j4 * 4u, dims.k, dims.n);
+      }
+    }`;
+  return /* wgsl */ `
 struct Dims { m: u32, k: u32, n: u32, flags: u32, alpha: f32, beta: f32, pad0: u32, pad1: u32 }
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<${v.vecA ? 'vec4<f32>' : 'f32'}>;
+@group(0) @binding(2) var<storage, read> b: array<${v.vecB ? 'vec4<f32>' : 'f32'}>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-const TILE: u32 = ${TILE}u;
-var<workgroup> tileA: array<array<f32, ${TILE}>, ${TILE}>;
-var<workgroup> tileB: array<array<f32, ${TILE}>, ${TILE}>;
+var<workgroup> tileA: array<vec4<f32>, ${(BK * bm) / 4}>;
+var<workgroup> tileB: array<vec4<f32>, ${(BK * bn) / 4}>;
 
-fn loadA(row: u32, col: u32) -> f32 {
-  if (row >= dims.m || col >= dims.k) { return 0.0; }
-  if ((dims.flags & 1u) != 0u) { return a[col * dims.m + row]; }
-  return a[row * dims.k + col];
-}
+${load4('a', v.vecA)}
 
-fn loadB(row: u32, col: u32) -> f32 {
-  if (row >= dims.k || col >= dims.n) { return 0.0; }
-  if ((dims.flags & 2u) != 0u) { return b[col * dims.k + row]; }
-  return b[row * dims.n + col];
-}
+${load4('b', v.vecB)}
 
-@compute @workgroup_size(${TILE}, ${TILE})
-fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let row = wid.y * TILE + lid.y;
-  let col = wid.x * TILE + lid.x;
-  var acc = 0.0;
-  let tiles = (dims.k + TILE - 1u) / TILE;
-  for (var t = 0u; t < tiles; t = t + 1u) {
-    tileA[lid.y][lid.x] = loadA(row, t * TILE + lid.x);
-    tileB[lid.y][lid.x] = loadB(t * TILE + lid.y, col);
+@compute @workgroup_size(${THREADS}, ${THREADS})
+fn main(@builtin(local_invocation_id) local: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let m0 = wid.y * ${bm}u;
+  let n0 = wid.x * ${bn}u;
+  var acc: array<vec4<f32>, ${rm * vn}>;
+  for (var k0 = 0u; k0 < dims.k; k0 = k0 + ${BK}u) {
+    ${stageA}
+    ${stageB}
     workgroupBarrier();
-    for (var i = 0u; i < TILE; i = i + 1u) {
-      acc = acc + tileA[lid.y][i] * tileB[i][lid.x];
+    for (var p = 0u; p < ${BK}u; p = p + 1u) {
+      var rows: array<f32, ${rm}>;
+      for (var q = 0u; q < ${rm / 4}u; q = q + 1u) {
+        let four = tileA[p * ${bm / 4}u + local.y * ${rm / 4}u + q];
+        rows[4u * q] = four.x;
+        rows[4u * q + 1u] = four.y;
+        rows[4u * q + 2u] = four.z;
+        rows[4u * q + 3u] = four.w;
+      }
+      var cols: array<vec4<f32>, ${vn}>;
+      for (var w = 0u; w < ${vn}u; w = w + 1u) { cols[w] = tileB[p * ${bn / 4}u + w * ${THREADS}u + local.x]; }
+      for (var i = 0u; i < ${rm}u; i = i + 1u) {
+        for (var w = 0u; w < ${vn}u; w = w + 1u) { acc[i * ${vn}u + w] = fma(vec4<f32>(rows[i]), cols[w], acc[i * ${vn}u + w]); }
+      }
     }
     workgroupBarrier();
   }
-  if (row < dims.m && col < dims.n) {
-    let idx = row * dims.n + col;
-    var value = dims.alpha * acc;
-    if (dims.beta != 0.0) { value = value + dims.beta * c[idx]; }
-    c[idx] = value;
+  for (var i = 0u; i < ${rm}u; i = i + 1u) {
+    let row = m0 + local.y * ${rm}u + i;
+    if (row >= dims.m) { break; }
+    for (var w = 0u; w < ${vn}u; w = w + 1u) {
+      let col0 = n0 + w * ${4 * THREADS}u + local.x * 4u;
+      for (var q = 0u; q < 4u; q = q + 1u) {
+        let col = col0 + q;
+        if (col >= dims.n) { break; }
+        let idx = row * dims.n + col;
+        var value = dims.alpha * acc[i * ${vn}u + w][q];
+        if (dims.beta != 0.0) { value = value + dims.beta * c[idx]; }
+        c[idx] = value;
+      }
+    }
   }
 }`;
+}
 
 /**
  * One thread per output element, no shared memory and no barriers. For the small products of the
  * course's trainers (64-wide layers, batches of 32) it beats the tiled kernel: there the barriers
  * cost more than the reuse they buy, most of all on SwiftShader.
  */
+const SIMPLE_WORKGROUP = 16;
 export const MATMUL_SIMPLE_WGSL = /* wgsl */ `
 struct Dims { m: u32, k: u32, n: u32, flags: u32, alpha: f32, beta: f32, pad0: u32, pad1: u32 }
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -119,7 +206,7 @@ struct Dims { m: u32, k: u32, n: u32, flags: u32, alpha: f32, beta: f32, pad0: u
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-@compute @workgroup_size(${TILE}, ${TILE})
+@compute @workgroup_size(${SIMPLE_WORKGROUP}, ${SIMPLE_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = gid.y;
   let col = gid.x;
@@ -195,23 +282,30 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 /**
  * Which kernel for a product, by size. Measured on SwiftShader (2 cores, one run): for the tiny
- * model's 128 x 128 x 352 product the blocked kernel took 35 ms, the simple one 66 ms and the tiled
- * one 122 ms; at 512 x 352 x 128, 95, 269 and 351 ms. Outputs of a few thousand values (the
- * 64-wide layers of the LoRA trainers) keep the simple kernel: sixteen outputs per invocation
- * would leave most of a GPU idle. The tiled kernel keeps the largest products, where staging
- * tiles in shared memory pays for its barriers on a real GPU.
+ * model's 128 x 128 x 352 product the blocked kernel took 35 ms, the simple one 66 ms and the
+ * one-output-per-invocation tiled kernel this file had before 122 ms; at 512 x 352 x 128, 95, 269
+ * and 351 ms. Outputs of a few thousand values (the 64-wide layers of the LoRA trainers) keep the
+ * simple kernel: sixteen outputs per invocation would leave most of a GPU idle. The tiled kernels
+ * take the largest products, where staging tiles in workgroup memory pays for its barriers on a
+ * real GPU; the large tile once it still makes enough workgroups to fill one. These thresholds
+ * are not measured on a real GPU yet (`npm run bench -- matmul --node` on one prints the table).
  */
 export const SIMPLE_MATMUL_MAX_OUTPUTS = 4096;
 export const BLOCKED_MATMUL_MAX_MACS = 1 << 27;
+/** Workgroups the large tile must still make: an H200 has 132 multiprocessors. */
+export const LARGE_TILE_MIN_WORKGROUPS = 128;
 
-export function matmulKernelFor(m: number, k: number, n: number): 'simple' | 'blocked' | 'tiled' {
+export function matmulKernelFor(m: number, k: number, n: number): MatmulKernel {
   if (m * n <= SIMPLE_MATMUL_MAX_OUTPUTS) return 'simple';
-  return m * k * n <= BLOCKED_MATMUL_MAX_MACS ? 'blocked' : 'tiled';
+  if (m * k * n <= BLOCKED_MATMUL_MAX_MACS) return 'blocked';
+  const large = TILE_SHAPES['tiled-large'];
+  const largeGroups = Math.ceil(m / (THREADS * large.rm)) * Math.ceil(n / (THREADS * 4 * large.vn));
+  return largeGroups >= LARGE_TILE_MIN_WORKGROUPS ? 'tiled-large' : 'tiled';
 }
 
 export interface GpuMatmulArgs extends MatmulOptions {
   /** Which kernel: chosen by size when absent. */
-  kernel?: 'tiled' | 'simple' | 'blocked';
+  kernel?: MatmulKernel;
   a: GPUBuffer;
   b: GPUBuffer;
   c: GPUBuffer;
@@ -223,22 +317,33 @@ export interface GpuMatmulArgs extends MatmulOptions {
 export function createMatmul(scope: GpuScope, args: GpuMatmulArgs): GpuOp {
   const { m, k, n, transA = false, transB = false, alpha = 1, beta = 0 } = args;
   checkSizes(args.a.size / 4, args.b.size / 4, args.c.size / 4, m, k, n);
-  if (Math.ceil(m / TILE) > 65535 || Math.ceil(n / TILE) > 65535) throw new Error(`matmul: ${m} x ${n} output exceeds the dispatch limit`);
   const dims = new ArrayBuffer(32);
   new Uint32Array(dims, 0, 4).set([m, k, n, (transA ? 1 : 0) | (transB ? 2 : 0)]);
   new Float32Array(dims, 16, 2).set([alpha, beta]);
   const kernel = args.kernel ?? matmulKernelFor(m, k, n);
-  if (kernel === 'blocked')
+  const buffers = [args.a, args.b, args.c];
+  if (kernel === 'simple' || kernel === 'blocked') {
+    const block = kernel === 'simple' ? SIMPLE_WORKGROUP : 8 * BLOCK;
     return computeOp(scope, {
-      code: MATMUL_BLOCKED_WGSL,
+      code: kernel === 'simple' ? MATMUL_SIMPLE_WGSL : MATMUL_BLOCKED_WGSL,
       uniform: dims,
-      buffers: [args.a, args.b, args.c],
-      groups: [Math.ceil(n / (8 * BLOCK)), Math.ceil(m / (8 * BLOCK))],
+      buffers,
+      groups: [dispatchCount(n, block, m, n), dispatchCount(m, block, m, n)],
     });
+  }
+  const { rm, vn } = TILE_SHAPES[kernel];
+  // A row of stored A is k long (m when transposed), of B n long (k when transposed).
+  const code = tiledMatmulWgsl({ shape: kernel, vecA: (transA ? m : k) % 4 === 0, vecB: (transB ? k : n) % 4 === 0 });
   return computeOp(scope, {
-    code: kernel === 'simple' ? MATMUL_SIMPLE_WGSL : MATMUL_WGSL,
+    code,
     uniform: dims,
-    buffers: [args.a, args.b, args.c],
-    groups: [Math.ceil(n / TILE), Math.ceil(m / TILE)],
+    buffers,
+    groups: [dispatchCount(n, THREADS * 4 * vn, m, n), dispatchCount(m, THREADS * rm, m, n)],
   });
+}
+
+function dispatchCount(extent: number, perGroup: number, m: number, n: number): number {
+  const groups = Math.ceil(extent / perGroup);
+  if (groups > 65535) throw new Error(`matmul: ${m} x ${n} output exceeds the dispatch limit`);
+  return groups;
 }

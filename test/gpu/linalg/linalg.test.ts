@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMatmul, matmulCpu } from '../../../kernels/linalg/matmul';
+import { createMatmul, matmulCpu, matmulKernelFor, type MatmulKernel } from '../../../kernels/linalg/matmul';
 import { submitOps } from '../../../kernels/gpu/compute-op';
 import { createElementwise, elementwiseCpu, type ElementwiseOp } from '../../../kernels/linalg/elementwise';
 import { createSum, sumCpu } from '../../../kernels/linalg/reduce';
@@ -8,45 +8,66 @@ import { GpuScope } from '../../../kernels/gpu/scope';
 import { maxRelDiff, testGpu } from '../gpu-setup';
 
 const rng = createRng(20261122);
-const randomDim = () => 1 + rng.int(70); // mostly not multiples of the 16-wide tile
+const randomDim = () => 1 + rng.int(70); // mostly not multiples of a tile or of 4
+const randomQuarter = () => 1 + rng.int(18);
 
-describe('matmul on WebGPU (tiled, simple and blocked kernels) against the CPU reference', () => {
+describe('matmul on WebGPU (simple, blocked and both tiled kernels) against the CPU reference', () => {
   it('reports the adapter it runs on', async () => {
     const gpu = await testGpu();
     expect(gpu.adapter.architecture.length + gpu.adapter.vendor.length).toBeGreaterThan(0);
   });
 
-  for (const [transA, transB, kernel] of [
-    [false, false, 'tiled'],
-    [true, false, 'tiled'],
-    [false, true, 'tiled'],
-    [true, true, 'tiled'],
-    [false, false, 'simple'],
-    [true, false, 'simple'],
-    [false, true, 'simple'],
-    [true, true, 'simple'],
-    [false, false, 'blocked'],
-    [true, false, 'blocked'],
-    [false, true, 'blocked'],
-    [true, true, 'blocked'],
-  ] as const) {
-    it(`${kernel} kernel, op(A)=${transA ? 'A^T' : 'A'}, op(B)=${transB ? 'B^T' : 'B'} on 12 random shapes`, async () => {
-      const gpu = await testGpu();
-      const scope = new GpuScope(gpu);
-      for (let trial = 0; trial < 12; trial++) {
-        const [m, k, n] = [randomDim(), randomDim(), randomDim()];
-        const a = rng.normals(m * k);
-        const b = rng.normals(k * n);
-        const c0 = rng.normals(m * n);
-        const opts = { transA, transB, alpha: 0.5 + rng.next(), beta: trial % 2 ? 0.7 : 0 };
-        const expected = matmulCpu(a, b, m, k, n, opts, c0.slice());
-        const [ga, gb, gc] = [scope.upload(a), scope.upload(b), scope.upload(c0)];
-        submitOps(gpu, [createMatmul(scope, { a: ga, b: gb, c: gc, m, k, n, kernel, ...opts })]);
-        const actual = await gpu.read(gc, m * n);
-        expect(maxRelDiff(actual, expected), `m=${m} k=${k} n=${n}`).toBeLessThan(1e-4);
-      }
-    });
+  const forms = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const;
+
+  async function expectMatches(kernel: MatmulKernel, transA: boolean, transB: boolean, [m, k, n]: readonly number[], beta: number) {
+    const gpu = await testGpu();
+    const scope = new GpuScope(gpu);
+    const a = rng.normals(m * k);
+    const b = rng.normals(k * n);
+    const c0 = rng.normals(m * n);
+    const opts = { transA, transB, alpha: 0.5 + rng.next(), beta };
+    const expected = matmulCpu(a, b, m, k, n, opts, c0.slice());
+    const [ga, gb, gc] = [scope.upload(a), scope.upload(b), scope.upload(c0)];
+    submitOps(gpu, [createMatmul(scope, { a: ga, b: gb, c: gc, m, k, n, kernel, ...opts })]);
+    const actual = await gpu.read(gc, m * n);
+    expect(maxRelDiff(actual, expected), `${kernel} m=${m} k=${k} n=${n}`).toBeLessThan(1e-4);
+    scope.destroy();
   }
+
+  for (const kernel of ['simple', 'blocked', 'tiled', 'tiled-large'] as const) {
+    for (const [transA, transB] of forms) {
+      it(`${kernel} kernel, op(A)=${transA ? 'A^T' : 'A'}, op(B)=${transB ? 'B^T' : 'B'} on 8 random shapes`, async () => {
+        for (let trial = 0; trial < 8; trial++) {
+          // Odd trials: every side a multiple of 4, where the tiled kernels load vec4s.
+          const shape = trial % 2 ? [randomDim(), randomDim(), randomDim()] : [4 * randomQuarter(), 4 * randomQuarter(), 4 * randomQuarter()];
+          await expectMatches(kernel, transA, transB, shape, trial % 3 ? 0.7 : 0);
+        }
+      });
+    }
+  }
+
+  it('the tiled kernels across several tiles and k-slices, every form, aligned (200 x 36 x 264) and not (131 x 37 x 133)', async () => {
+    for (const kernel of ['tiled', 'tiled-large'] as const)
+      for (const [transA, transB] of forms)
+        for (const shape of [
+          [200, 36, 264],
+          [131, 37, 133],
+        ])
+          await expectMatches(kernel, transA, transB, shape, 0);
+  });
+
+  it('picks a kernel by size: simple for a few thousand outputs, blocked up to 2^27 multiply-adds, then the tiled kernels', () => {
+    expect(matmulKernelFor(32, 64, 64)).toBe('simple');
+    expect(matmulKernelFor(128, 128, 352)).toBe('blocked');
+    expect(matmulKernelFor(1024, 1024, 1024)).toBe('tiled');
+    expect(matmulKernelFor(2048, 2048, 2048)).toBe('tiled-large');
+    expect(matmulKernelFor(4096, 4096, 4096)).toBe('tiled-large');
+  });
 
   it('a larger 130 x 257 x 67 product', async () => {
     const gpu = await testGpu();
