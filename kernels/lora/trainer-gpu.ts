@@ -12,9 +12,9 @@
  *   Full  Y = X W^T;  G, loss;  dW = G^T X
  *   AdamW on each trainable tensor (B and m at lr * loraPlusRatio)
  *
- * A LoRA step of a small layer (the course's default 64 x 64, batch 32) runs instead as one fused
- * kernel, many steps per dispatch (fused-step.ts): the same arithmetic without the per-dispatch
- * overhead that dominates such small steps.
+ * A LoRA or DoRA step of a small layer (the course's default 64 x 64, batch 32) runs instead as
+ * one fused kernel, many steps per dispatch (fused-step.ts): the same arithmetic without the
+ * per-dispatch overhead that dominates such small steps.
  */
 import type { GpuContext } from '../gpu/device';
 import { submitOps, type GpuOp } from '../gpu/compute-op';
@@ -38,7 +38,7 @@ import {
   type Losses,
   type TrainerConfig,
 } from './trainer';
-import { createFusedLoraStep, fusedStepFits, type FusedLoraStep } from './fused-step';
+import { createFusedStep, fusedStepFits, type FusedStep } from './fused-step';
 import { createDoraRowsBackward, createDoraRowsForward, createGatherBatch, createMseStep } from './wgsl';
 
 /** Steps whose minibatch losses the history buffer holds; the trainer refuses to run past it. */
@@ -104,11 +104,31 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   /** The weight the parameters amount to, rebuilt by `mergeOps` before each evaluation. */
   const merged = config.method === 'full' ? weight : empty(out * inf);
   const mergeOps: GpuOp[] = [];
-  let fused: FusedLoraStep | null = null;
   const lrA = { lr: config.lr };
   const lrB = { lr: config.lr * config.loraPlusRatio };
   const mm = (args: Parameters<typeof createMatmul>[1]) => createMatmul(scope, args);
   const adam = (params: GPUBuffer, grads: GPUBuffer, n: number, lr: { lr: number }) => createAdam(scope, { params, grads }, n, lr);
+  const method = config.method;
+  const fused: FusedStep | null =
+    method !== 'full' && options.fuse !== false && fusedStepFits(method, { batch, outFeatures: out, rank })
+      ? createFusedStep(
+          scope,
+          { trainX: data.trainX, trainY: data.trainY, w0, a, b, magnitude, history },
+          {
+            method,
+            batch,
+            trainSize,
+            inFeatures: inf,
+            outFeatures: out,
+            rank,
+            historyLength: MAX_GPU_STEPS,
+            scale: s,
+            lrA: lrA.lr,
+            lrB: lrB.lr,
+            detachNorm: config.detachNorm,
+          },
+        )
+      : null;
 
   if (config.method === 'full') {
     const dW = empty(out * inf);
@@ -119,13 +139,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
       adam(weight, dW, out * inf, lrA),
     );
   } else if (config.method === 'lora') {
-    if (options.fuse !== false && fusedStepFits({ batch, outFeatures: out, rank })) {
-      fused = createFusedLoraStep(
-        scope,
-        { trainX: data.trainX, trainY: data.trainY, w0, a, b, history, counter },
-        { batch, trainSize, inFeatures: inf, outFeatures: out, rank, historyLength: MAX_GPU_STEPS, scale: s, lrA: lrA.lr, lrB: lrB.lr },
-      );
-    } else {
+    if (!fused) {
       const h = empty(batch * rank);
       const gb = empty(batch * rank);
       const dA = empty(rank * inf);
@@ -149,33 +163,35 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   } else {
     const direction = empty(out * inf);
     const norms = empty(out);
-    const dWeight = empty(out * inf);
-    const dDirection = empty(out * inf);
-    const dA = empty(rank * inf);
-    const dB = empty(out * rank);
-    const dMagnitude = empty(out);
     // V = W0 + s B A, then n and W' = (m / n) V; the same ops rebuild W' for evaluation.
     const doraWeight = [
       mm({ a: b, b: a, c: direction, m: out, k: rank, n: inf, alpha: s }),
       createElementwise(scope, 'add', { a: direction, b: w0, out: direction }, { n: out * inf }),
       createDoraRowsForward(scope, { direction, magnitude, norms, weight: merged }, { rows: out, cols: inf }),
     ];
-    stepOps.push(
-      ...doraWeight,
-      mm({ a: x, b: merged, c: pred, m: batch, k: inf, n: out, transB: true }),
-      mse,
-      mm({ a: grad, b: x, c: dWeight, m: out, k: batch, n: inf, transA: true }),
-      createDoraRowsBackward(
-        scope,
-        { dWeight, direction, magnitude, norms, dDirection, dMagnitude },
-        { rows: out, cols: inf, detachNorm: config.detachNorm },
-      ),
-      mm({ a: dDirection, b: a, c: dB, m: out, k: inf, n: rank, transB: true, alpha: s }),
-      mm({ a: b, b: dDirection, c: dA, m: rank, k: out, n: inf, transA: true, alpha: s }),
-      adam(a, dA, rank * inf, lrA),
-      adam(b, dB, out * rank, lrB),
-      adam(magnitude, dMagnitude, out, lrB),
-    );
+    if (!fused) {
+      const dWeight = empty(out * inf);
+      const dDirection = empty(out * inf);
+      const dA = empty(rank * inf);
+      const dB = empty(out * rank);
+      const dMagnitude = empty(out);
+      stepOps.push(
+        ...doraWeight,
+        mm({ a: x, b: merged, c: pred, m: batch, k: inf, n: out, transB: true }),
+        mse,
+        mm({ a: grad, b: x, c: dWeight, m: out, k: batch, n: inf, transA: true }),
+        createDoraRowsBackward(
+          scope,
+          { dWeight, direction, magnitude, norms, dDirection, dMagnitude },
+          { rows: out, cols: inf, detachNorm: config.detachNorm },
+        ),
+        mm({ a: dDirection, b: a, c: dB, m: out, k: inf, n: rank, transB: true, alpha: s }),
+        mm({ a: b, b: dDirection, c: dA, m: rank, k: out, n: inf, transA: true, alpha: s }),
+        adam(a, dA, rank * inf, lrA),
+        adam(b, dB, out * rank, lrB),
+        adam(magnitude, dMagnitude, out, lrB),
+      );
+    }
     mergeOps.push(...doraWeight);
   }
 

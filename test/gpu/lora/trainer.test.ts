@@ -17,6 +17,7 @@ const cases: [string, Partial<TrainerConfig>, number, GpuTrainerOptions?][] = [
   ['LoRA+ (ratio 8), rsLoRA scaling', { method: 'lora', loraPlusRatio: 8, scaling: 'rslora', rank: 8 }, 0],
   ['DoRA, norm detached', { method: 'dora' }, 0.4],
   ['DoRA, norm differentiated', { method: 'dora', detachNorm: false }, 0.4],
+  ['DoRA, unfused step', { method: 'dora', detachNorm: false }, 0.4, { fuse: false }],
   ['full fine-tuning', { method: 'full', lr: 0.003 }, 0.4],
   ['QLoRA: LoRA on an NF4 base', { method: 'lora', base: 'nf4' }, 0],
   ['QLoRA, unfused step', { method: 'lora', base: 'nf4' }, 0, { fuse: false }],
@@ -54,39 +55,47 @@ describe('the WebGPU trainer follows the CPU trainer', () => {
   }
 });
 
-describe('the fused LoRA step is the unfused one', () => {
-  it('odd sizes (29 in, 37 out, rank 3, batch 5 wrapping 61 rows), chunks that span several dispatches', async () => {
-    const gpu = await testGpu();
-    const task = makeTask({ inFeatures: 29, outFeatures: 37, intrinsicRank: 2, trainSize: 61, heldOutSize: 17 });
-    const config = { ...DEFAULT_TRAINER, rank: 3, batch: 5, loraPlusRatio: 4 };
-    expect(fusedStepFits({ batch: 5, outFeatures: 37, rank: 3 })).toBe(true);
-    const fused = createGpuTrainer(gpu, task, config);
-    const unfused = createGpuTrainer(gpu, task, config, { fuse: false });
-    const chunks = [1, 2 * FUSED_STEPS_PER_DISPATCH + 3, 19];
-    const losses = { fused: [] as number[], unfused: [] as number[] };
-    let last: { fused: number; unfused: number } | null = null;
-    for (const count of chunks) {
-      const f = await fused.runSteps(count, true);
-      const u = await unfused.runSteps(count, true);
-      losses.fused.push(...f.stepLosses);
-      losses.unfused.push(...u.stepLosses);
-      last = { fused: f.evaluation!.heldOut, unfused: u.evaluation!.heldOut };
-    }
-    const steps = chunks.reduce((x, y) => x + y);
-    expect(losses.fused).toHaveLength(steps);
-    for (let i = 0; i < steps; i++) expect(relDiff(losses.fused[i], losses.unfused[i]), `step ${i}`).toBeLessThan(GPU_CPU_TOLERANCE.loss);
-    expect(losses.fused[steps - 1]).toBeLessThan(losses.fused[0] / 2);
-    expect(relDiff(last!.fused, last!.unfused)).toBeLessThan(GPU_CPU_TOLERANCE.loss);
-    const [pf, pu] = [await fused.parameters(), await unfused.parameters()];
-    for (const key of ['a', 'b'] as const) expect(maxRelDiff(pf[key], pu[key])).toBeLessThan(GPU_CPU_TOLERANCE.parameters);
-    fused.destroy();
-    unfused.destroy();
-  });
+describe('the fused LoRA and DoRA steps are the unfused ones', () => {
+  for (const [name, override] of [
+    ['LoRA+', { method: 'lora', loraPlusRatio: 4 }],
+    ['DoRA, norm detached', { method: 'dora' }],
+    ['DoRA+, norm differentiated', { method: 'dora', detachNorm: false, loraPlusRatio: 4 }],
+  ] as const)
+    it(`${name}: odd sizes (29 in, 37 out, rank 3, batch 5 wrapping 61 rows), chunks that span several dispatches`, async () => {
+      const gpu = await testGpu();
+      const task = makeTask({ inFeatures: 29, outFeatures: 37, intrinsicRank: 2, magnitudeMix: 0.4, trainSize: 61, heldOutSize: 17 });
+      const config = { ...DEFAULT_TRAINER, rank: 3, batch: 5, ...override };
+      expect(fusedStepFits(config.method as 'lora' | 'dora', { batch: 5, outFeatures: 37, rank: 3 })).toBe(true);
+      const fused = createGpuTrainer(gpu, task, config);
+      const unfused = createGpuTrainer(gpu, task, config, { fuse: false });
+      const chunks = [1, 2 * FUSED_STEPS_PER_DISPATCH + 3, 19];
+      const losses = { fused: [] as number[], unfused: [] as number[] };
+      let last: { fused: number; unfused: number } | null = null;
+      for (const count of chunks) {
+        const f = await fused.runSteps(count, true);
+        const u = await unfused.runSteps(count, true);
+        losses.fused.push(...f.stepLosses);
+        losses.unfused.push(...u.stepLosses);
+        last = { fused: f.evaluation!.heldOut, unfused: u.evaluation!.heldOut };
+      }
+      const steps = chunks.reduce((x, y) => x + y);
+      expect(losses.fused).toHaveLength(steps);
+      for (let i = 0; i < steps; i++) expect(relDiff(losses.fused[i], losses.unfused[i]), `step ${i}`).toBeLessThan(GPU_CPU_TOLERANCE.loss);
+      expect(losses.fused[steps - 1]).toBeLessThan(losses.fused[0] / 2);
+      expect(relDiff(last!.fused, last!.unfused)).toBeLessThan(GPU_CPU_TOLERANCE.loss);
+      const [pf, pu] = [await fused.parameters(), await unfused.parameters()];
+      for (const key of ['a', 'b', 'magnitude'] as const) expect(maxRelDiff(pf[key], pu[key])).toBeLessThan(GPU_CPU_TOLERANCE.parameters);
+      fused.destroy();
+      unfused.destroy();
+    });
 
   it('steps whose activations overflow its workgroup memory keep the unfused ops', () => {
-    expect(fusedStepFits({ batch: 32, outFeatures: 64, rank: 4 })).toBe(true);
-    expect(fusedStepFits({ batch: 128, outFeatures: 64, rank: 4 })).toBe(false);
-    expect(fusedStepFits({ batch: 32, outFeatures: 64, rank: 16 })).toBe(false);
+    for (const method of ['lora', 'dora'] as const) {
+      expect(fusedStepFits(method, { batch: 32, outFeatures: 64, rank: 4 }), method).toBe(true);
+      expect(fusedStepFits(method, { batch: 128, outFeatures: 64, rank: 4 }), method).toBe(false);
+    }
+    expect(fusedStepFits('lora', { batch: 32, outFeatures: 64, rank: 8 })).toBe(true);
+    expect(fusedStepFits('dora', { batch: 32, outFeatures: 64, rank: 8 })).toBe(false);
   });
 });
 
