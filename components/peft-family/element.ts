@@ -13,7 +13,8 @@ export interface PeftFamilyResult {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const share = (v: number) => (v >= 0.001 ? `${(100 * v).toFixed(3)}%` : `${(100 * v).toExponential(1)}%`);
+// Plain decimals (0.062%, not 6.2e-2%): two significant figures below 0.1%.
+const share = (v: number) => (v >= 0.001 ? `${(100 * v).toFixed(3)}%` : `${Number((100 * v).toPrecision(2))}%`);
 
 class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
   static meta = meta;
@@ -48,6 +49,8 @@ class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
 
     plotInto(this.plot, `Trainable parameters on ${model.label} (log scale)`, (Plot) => ({
       marginLeft: 190,
+      // Room for the share printed after the longest bar.
+      marginRight: 60,
       height: 40 + 26 * costs.length,
       x: { type: 'log', label: 'trainable parameters', grid: true, tickFormat: '~s' },
       y: { label: null, domain: costs.map((c) => c.label) },
