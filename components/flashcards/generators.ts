@@ -41,6 +41,15 @@ const gpus = () => z.number().int().min(1).max(4096);
 const logp = () => z.number().max(0);
 const positive = () => z.number().positive();
 
+/** One preference pair's sequence log-probs under the policy and the reference, and DPO's beta. */
+const dpoPair = () => ({
+  beta: positive(),
+  policyChosen: logp(),
+  refChosen: logp(),
+  policyRejected: logp(),
+  refRejected: logp(),
+});
+
 const TARGET_LABELS: Record<LoraTargetSet, string> = {
   qv: 'q_proj and v_proj',
   attention: 'the four attention projections (q, k, v, o)',
@@ -326,60 +335,42 @@ export const GENERATORS = {
   ),
 
   /** DPO's sigmoid loss of one pair from sequence log-probs. */
-  'dpo-loss': generator(
-    () => ({
-      beta: positive(),
-      policyChosen: logp(),
-      refChosen: logp(),
-      policyRejected: logp(),
-      refRejected: logp(),
-    }),
-    (p) => {
-      const r = dpoLoss(p);
-      return withAnswer(
-        { value: r.loss, dimension: 'plain', absTol: 0.002 },
-        {
-          beta: String(p.beta),
-          policyChosen: String(p.policyChosen),
-          refChosen: String(p.refChosen),
-          policyRejected: String(p.policyRejected),
-          refRejected: String(p.refRejected),
-          logits: formatSig(p.policyChosen - p.refChosen - (p.policyRejected - p.refRejected)),
-          margin: formatSig(r.chosenReward - r.rejectedReward),
-        },
-      );
-    },
-  ),
+  'dpo-loss': generator(dpoPair, (p) => {
+    const r = dpoLoss(p);
+    return withAnswer(
+      { value: r.loss, dimension: 'plain', absTol: 0.002 },
+      {
+        beta: String(p.beta),
+        policyChosen: String(p.policyChosen),
+        refChosen: String(p.refChosen),
+        policyRejected: String(p.policyRejected),
+        refRejected: String(p.refRejected),
+        logits: formatSig(p.policyChosen - p.refChosen - (p.policyRejected - p.refRejected)),
+        margin: formatSig(r.chosenReward - r.rejectedReward),
+      },
+    );
+  }),
 
   /** DPO's implicit reward margin: beta times the difference of the two log-ratios. */
-  'dpo-margin': generator(
-    () => ({
-      beta: positive(),
-      policyChosen: logp(),
-      refChosen: logp(),
-      policyRejected: logp(),
-      refRejected: logp(),
-    }),
-    (p) => {
-      const r = dpoLoss(p);
-      return withAnswer(
-        {
-          value: r.chosenReward - r.rejectedReward,
-          dimension: 'plain',
-          absTol: 0.002,
-        },
-        {
-          beta: String(p.beta),
-          policyChosen: String(p.policyChosen),
-          refChosen: String(p.refChosen),
-          policyRejected: String(p.policyRejected),
-          refRejected: String(p.refRejected),
-          chosenReward: formatSig(r.chosenReward),
-          rejectedReward: formatSig(r.rejectedReward),
-        },
-      );
-    },
-  ),
+  'dpo-margin': generator(dpoPair, (p) => {
+    const r = dpoLoss(p);
+    return withAnswer(
+      {
+        value: r.chosenReward - r.rejectedReward,
+        dimension: 'plain',
+        absTol: 0.002,
+      },
+      {
+        beta: String(p.beta),
+        policyChosen: String(p.policyChosen),
+        refChosen: String(p.refChosen),
+        policyRejected: String(p.policyRejected),
+        refRejected: String(p.refRejected),
+        chosenReward: formatSig(r.chosenReward),
+        rejectedReward: formatSig(r.rejectedReward),
+      },
+    );
+  }),
 
   /** KTO's loss of one completion given its log-ratio and the reference point z. */
   'kto-loss': generator(

@@ -114,6 +114,41 @@ fn recordLoss(lid: u32, squares: f32, t: u32) {
   }
   if (lid == 0u && t < p.historyLength) { history[t] = partial[0] / f32(p.batch * p.outF); }
 }
+
+// B <- AdamW(B, s (k (G^T H) - normTermB)): LoRA's dB = s G^T H, DoRA's s (k (G^T H) - c (V A^T)).
+fn updateB(lid: u32, step: f32) {
+  let sizeA = p.rank * p.inF;
+  let sizeB = p.outF * p.rank;
+  for (var e = lid; e < sizeB; e = e + ${WORKGROUP}u) {
+    let o = e / p.rank;
+    let r = e % p.rank;
+    var acc = 0.0;
+    for (var j = 0u; j < p.batch; j = j + 1u) { acc = acc + g[j * p.outF + o] * h[j * p.rank + r]; }
+    let grad = rowScale(o) * acc - normTermB(e, o);
+    b[e] = adamw(b[e], p.scale * grad, 2u * sizeA + e, 2u * sizeA + sizeB + e, p.lrB, step);
+  }
+}
+
+// Y = k_o P (k = rowScale: 1 for LoRA), G = 2 (Y - T) / (batch * out) and the loss; then
+// GB = (G diag k) B, with B as it was before this step's update.
+fn outputGradients(lid: u32, start: u32, t: u32) {
+  var squares = 0.0;
+  for (var e = lid; e < p.batch * p.outF; e = e + ${WORKGROUP}u) {
+    let row = e / p.outF;
+    let o = e % p.outF;
+    let d = rowScale(o) * adaptedOutput(start, row, o) - yAt(start, row, o);
+    g[e] = 2.0 * d / f32(p.batch * p.outF);
+    squares = squares + d * d;
+  }
+  recordLoss(lid, squares, t);
+  for (var e = lid; e < p.batch * p.rank; e = e + ${WORKGROUP}u) {
+    let row = e / p.rank;
+    let r = e % p.rank;
+    var acc = 0.0;
+    for (var o = 0u; o < p.outF; o = o + 1u) { acc = acc + g[row * p.outF + o] * rowScale(o) * b[o * p.rank + r]; }
+    gb[e] = acc;
+  }
+}
 `;
 
 /** The loop over this dispatch's steps around a method's step body; `counterIndex` is where the step counter lives. */
@@ -138,37 +173,19 @@ ${body}
 
 export const FUSED_LORA_STEP_WGSL =
   COMMON +
+  /* wgsl */ `
+fn rowScale(o: u32) -> f32 { return 1.0; }
+fn normTermB(e: u32, o: u32) -> f32 { return 0.0; }
+` +
   stepLoop(
     '2u * (sizeA + sizeB)',
     /* wgsl */ `
     adapterInputs(lid, start);
     workgroupBarrier();
-    var squares = 0.0;
-    for (var e = lid; e < p.batch * p.outF; e = e + ${WORKGROUP}u) {
-      let row = e / p.outF;
-      let o = e % p.outF;
-      let d = adaptedOutput(start, row, o) - yAt(start, row, o);
-      g[e] = 2.0 * d / f32(p.batch * p.outF);
-      squares = squares + d * d;
-    }
-    recordLoss(lid, squares, t);
-    // GB = G B, with B as it was before this step's update
-    for (var e = lid; e < p.batch * p.rank; e = e + ${WORKGROUP}u) {
-      let row = e / p.rank;
-      let r = e % p.rank;
-      var acc = 0.0;
-      for (var o = 0u; o < p.outF; o = o + 1u) { acc = acc + g[row * p.outF + o] * b[o * p.rank + r]; }
-      gb[e] = acc;
-    }
+    outputGradients(lid, start, t);
     workgroupBarrier();
     storageBarrier();
-    for (var e = lid; e < sizeB; e = e + ${WORKGROUP}u) {
-      let o = e / p.rank;
-      let r = e % p.rank;
-      var acc = 0.0;
-      for (var j = 0u; j < p.batch; j = j + 1u) { acc = acc + g[j * p.outF + o] * h[j * p.rank + r]; }
-      b[e] = adamw(b[e], p.scale * acc, 2u * sizeA + e, 2u * sizeA + sizeB + e, p.lrB, step);
-    }
+    updateB(lid, step);
     for (var e = lid; e < sizeA; e = e + ${WORKGROUP}u) {
       let r = e / p.inF;
       let i = e % p.inF;
@@ -185,6 +202,15 @@ export const FUSED_DORA_STEP_WGSL =
 var<workgroup> norms: array<f32, ${ROWS_MAX}>;
 var<workgroup> dMagnitude: array<f32, ${ROWS_MAX}>;
 var<workgroup> va: array<f32, ${H_MAX}>;
+
+// k_o = m_o / n_o, the row scale of W' = diag(k) V
+fn rowScale(o: u32) -> f32 { return magnitude[o] / norms[o]; }
+
+// c_o (V A^T)[o][r], the differentiated norm's part of dB / s (0 with the norm detached)
+fn normTermB(e: u32, o: u32) -> f32 {
+  if (p.detachNorm != 0u) { return 0.0; }
+  return magnitude[o] * dMagnitude[o] / (norms[o] * norms[o]) * va[e];
+}
 
 // V[o][i] = W0[o][i] + s (B A)[o][i]
 fn direction(o: u32, i: u32) -> f32 {
@@ -216,26 +242,11 @@ fn direction(o: u32, i: u32) -> f32 {
       }
     }
     workgroupBarrier();
-    var squares = 0.0;
-    for (var e = lid; e < p.batch * p.outF; e = e + ${WORKGROUP}u) {
-      let row = e / p.outF;
-      let o = e % p.outF;
-      let d = magnitude[o] / norms[o] * adaptedOutput(start, row, o) - yAt(start, row, o);
-      g[e] = 2.0 * d / f32(p.batch * p.outF);
-      squares = squares + d * d;
-    }
-    recordLoss(lid, squares, t);
-    // GB = (G diag k) B with the old B, and dm_o = (G^T P)_oo / n_o with P = (Y) / k_o = (d + T) / k_o
-    for (var e = lid; e < p.batch * p.rank; e = e + ${WORKGROUP}u) {
-      let row = e / p.rank;
-      let r = e % p.rank;
-      var acc = 0.0;
-      for (var o = 0u; o < p.outF; o = o + 1u) { acc = acc + g[row * p.outF + o] * magnitude[o] / norms[o] * b[o * p.rank + r]; }
-      gb[e] = acc;
-    }
+    outputGradients(lid, start, t);
+    // dm_o = (G^T P)_oo / n_o, with P = Y / k_o = (d + T) / k_o
     let half = 0.5 * f32(p.batch * p.outF);
     for (var o = lid; o < p.outF; o = o + ${WORKGROUP}u) {
-      let k = magnitude[o] / norms[o];
+      let k = rowScale(o);
       var acc = 0.0;
       for (var j = 0u; j < p.batch; j = j + 1u) {
         let gj = g[j * p.outF + o];
@@ -272,16 +283,8 @@ fn direction(o: u32, i: u32) -> f32 {
     }
     storageBarrier();
     workgroupBarrier();
-    // B: dB = s (k (G^T H) - c (V A^T)); then m.
-    for (var e = lid; e < sizeB; e = e + ${WORKGROUP}u) {
-      let o = e / p.rank;
-      let r = e % p.rank;
-      var acc = 0.0;
-      for (var j = 0u; j < p.batch; j = j + 1u) { acc = acc + g[j * p.outF + o] * h[j * p.rank + r]; }
-      var grad = magnitude[o] / norms[o] * acc;
-      if (p.detachNorm == 0u) { grad = grad - magnitude[o] * dMagnitude[o] / (norms[o] * norms[o]) * va[e]; }
-      b[e] = adamw(b[e], p.scale * grad, 2u * sizeA + e, 2u * sizeA + sizeB + e, p.lrB, step);
-    }
+    updateB(lid, step);
+    // then m
     storageBarrier();
     workgroupBarrier();
     for (var o = lid; o < p.outF; o = o + ${WORKGROUP}u) {
