@@ -282,9 +282,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 /**
  * Which kernel for a product, by size. Measured on SwiftShader (2 cores, one run): for the tiny
- * model's 128 x 128 x 352 product the blocked kernel took 35 ms, the simple one 66 ms and the
- * one-output-per-invocation tiled kernel this file had before 122 ms; at 512 x 352 x 128, 95, 269
- * and 351 ms. Outputs of a few thousand values (the 64-wide layers of the LoRA trainers) keep the
+ * model's 128 x 128 x 352 product the blocked kernel took 35 ms, the simple one 66 ms and a
+ * tiled kernel with one output per invocation 122 ms; at 512 x 352 x 128, 95, 269 and 351 ms. Outputs of a few thousand values (the 64-wide layers of the LoRA trainers) keep the
  * simple kernel: sixteen outputs per invocation would leave most of a GPU idle. The tiled kernels
  * take the largest products, where staging tiles in workgroup memory pays for its barriers on a
  * real GPU; the large tile once it still makes enough workgroups to fill one. These thresholds
