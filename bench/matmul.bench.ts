@@ -12,7 +12,7 @@ import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
 import { submitOps } from '../kernels/gpu/compute-op';
 import { GpuScope } from '../kernels/gpu/scope';
 import { gemmCpu, gemmTs, prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
-import { createMatmul, matmulKernelFor, type MatmulOptions } from '../kernels/linalg/matmul';
+import { createMatmul, matmulKernelFor, type MatmulKernel, type MatmulOptions } from '../kernels/linalg/matmul';
 import { createRng } from '../kernels/random/rng';
 import { jit } from '@jax-js/jax';
 import { np, useJaxDevice } from './jax';
@@ -94,12 +94,22 @@ function jaxMatmul(device: 'wasm' | 'webgpu'): Contender {
   };
 }
 
-function oursGpu(gpu: GpuContext): Contender {
+/** Our WGSL matmul: the kernel `matmulKernelFor` picks, or the one named. */
+function oursGpu(gpu: GpuContext, kernel?: MatmulKernel): Contender {
   return async (size, opts) => {
     const scope = new GpuScope(gpu);
     const { a, b } = operands(size);
     try {
-      const op = createMatmul(scope, { ...opts, a: scope.upload(a), b: scope.upload(b), c: scope.empty(size * size), m: size, k: size, n: size });
+      const op = createMatmul(scope, {
+        ...opts,
+        kernel,
+        a: scope.upload(a),
+        b: scope.upload(b),
+        c: scope.empty(size * size),
+        m: size,
+        k: size,
+        n: size,
+      });
       const rate = await unitsPerSecond(async (count) => {
         submitOps(gpu, [op], count);
         await gpu.device.queue.onSubmittedWorkDone();
@@ -154,6 +164,13 @@ export default async function matmulBench(): Promise<BenchReport> {
     const jaxWebgpu = await measure('jax-js webgpu', jaxMatmul('webgpu'), sizes);
     ratio('ours WebGPU / TF.js webgpu', ours, tfWebgpu);
     ratio('ours WebGPU / jax-js webgpu', ours, jaxWebgpu);
+    // Each kernel at every size, so that one run on a GPU can re-choose matmulKernelFor's thresholds.
+    if (!emulated) {
+      for (const kernel of ['blocked', 'tiled', 'tiled-large'] as const) {
+        const one = await measure(`ours, WebGPU, ${kernel} kernel`, oursGpu(gpu, kernel), sizes);
+        ratio(`ours ${kernel} / chosen kernel`, one, ours);
+      }
+    }
   }
   return { title: `Matmul GFLOP/s (float32; GPU: ${adapter})`, rows, ratios };
 }
