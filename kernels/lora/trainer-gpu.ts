@@ -14,7 +14,8 @@
  *
  * A LoRA or DoRA step of a small layer (the course's default 64 x 64, batch 32) runs instead as
  * one fused kernel, many steps per dispatch (fused-step.ts): the same arithmetic without the
- * per-dispatch overhead that dominates such small steps.
+ * per-dispatch overhead that dominates such small steps. With an NF4 base it dequantizes W0 once
+ * per submission, before the fused dispatches: W0 is frozen, so every step sees the same values.
  */
 import type { GpuContext } from '../gpu/device';
 import { submitOps, type GpuOp } from '../gpu/compute-op';
