@@ -7,8 +7,9 @@ import type { GpuScope } from '../gpu/scope';
  * work each, so on a fast GPU its speed is set by launch overhead, not arithmetic. Here one
  * workgroup of 256 invocations runs every step, keeping the minibatch's activations and output
  * gradient in workgroup memory; each gradient element is computed by the invocation that applies
- * its AdamW update, so no gradient touches memory. The arithmetic is the unfused step's (same formulas,
- * AdamW as torch.optim.AdamW, same minibatch order); only the order of floating-point sums differs.
+ * its AdamW update, so no gradient touches memory. The arithmetic is the unfused step's (same
+ * formulas, AdamW as torch.optim.AdamW, same minibatch order); only the order of floating-point
+ * sums differs.
  *
  * Step t (s = the adapter scale, rows (start + j) mod trainSize, start = ((t mod trainSize) * batch) mod trainSize):
  *   LoRA  H = X A^T;  Y = X W0^T + s H B^T;  G = 2 (Y - T) / (batch * out);  GB = G B
