@@ -19,6 +19,7 @@ const share = (v: number) => (v >= 0.001 ? `${(100 * v).toFixed(3)}%` : `${Numbe
 class FtPeftFamily extends FtWidget<typeof schema, PeftFamilyResult> {
   static meta = meta;
   static live = true;
+  static plotsAtOnce = true;
 
   private plot!: HTMLElement;
   private table!: HTMLTableElement;

@@ -37,6 +37,11 @@ export abstract class FtWidget<S extends ParamSchema, R extends object> extends 
   static live = false;
   /** Acquire WebGPU for `ctx.gpu`. Defaults to true for non-live widgets. */
   static usesGpu?: boolean;
+  /**
+   * Draws a plot in its first render (a calculator): the element is defined once Plot has loaded,
+   * so that render is whole. A plot added later would push what is under it down the page.
+   */
+  static plotsAtOnce = false;
 
   /** The last finished run's result (also the `ft:done` event's detail). */
   result: R | null = null;
@@ -557,14 +562,18 @@ async function deviceWasLost(gpu: GpuContext): Promise<boolean> {
   return Promise.race([gpu.lost.then(() => true), timeout]);
 }
 
-/** Registers a widget class under its tag once (a page may load the module twice). */
 /**
- * Defines the element in a task of its own. Its code has just been evaluated (a long task on a
- * slow phone), and upgrading the page's elements (building them, and a calculator's first run) in
- * that same task would make it longer still: the browser gets a moment to handle input between.
+ * Registers a widget class under its tag once (a page may load the module twice), in a task of
+ * its own. Its code has just been evaluated (a long task on a slow phone), and upgrading the
+ * page's elements (building them, and a calculator's first run) in that same task would make it
+ * longer still: the browser gets a moment to handle input between.
  */
-export function defineWidget(tag: string, cls: CustomElementConstructor): void {
-  setTimeout(() => {
-    if (!customElements.get(tag)) customElements.define(tag, cls);
-  });
+export function defineWidget(tag: string, cls: CustomElementConstructor & { plotsAtOnce?: boolean }): void {
+  // A failed load still defines the element: plotInto then says so in the plot's place.
+  const ready = cls.plotsAtOnce ? loadPlot().catch(() => undefined) : Promise.resolve();
+  void ready.then(() =>
+    setTimeout(() => {
+      if (!customElements.get(tag)) customElements.define(tag, cls);
+    }),
+  );
 }

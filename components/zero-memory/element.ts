@@ -84,6 +84,7 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 export class FtZeroMemory extends FtWidget<typeof schema, ZeroMemoryResult> {
   static meta = meta;
   static live = true;
+  static plotsAtOnce = true;
 
   private verdict!: HTMLElement;
   private bars!: HTMLElement;
