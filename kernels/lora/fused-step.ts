@@ -32,14 +32,19 @@ const H_MAX = 256;
 const ROWS_MAX = 256;
 /** DoRA keeps one column of A per invocation in registers. */
 const RANK_MAX = 16;
+/**
+ * One workgroup does all of a step's work, about batch x out x in multiply-adds. Past this many
+ * inputs the unfused ops, which spread the work over the whole GPU, are the better choice.
+ */
+const IN_MAX = 1024;
 /** Steps one dispatch runs at most, so that no dispatch runs long enough to trip a GPU watchdog. */
 export const FUSED_STEPS_PER_DISPATCH = 64;
 
 export type FusedMethod = 'lora' | 'dora';
 
-/** Whether a layer's step fits the fused kernel's workgroup memory. */
-export function fusedStepFits(method: FusedMethod, s: { batch: number; outFeatures: number; rank: number }): boolean {
-  const fits = s.batch * s.outFeatures <= G_MAX && s.batch * s.rank <= H_MAX;
+/** Whether a layer's step fits the fused kernel: its workgroup memory, and work one workgroup should do. */
+export function fusedStepFits(method: FusedMethod, s: { batch: number; inFeatures: number; outFeatures: number; rank: number }): boolean {
+  const fits = s.batch * s.outFeatures <= G_MAX && s.batch * s.rank <= H_MAX && s.inFeatures <= IN_MAX;
   if (method === 'lora') return fits;
   return fits && s.outFeatures <= ROWS_MAX && s.outFeatures * s.rank <= H_MAX && s.rank <= RANK_MAX;
 }
@@ -323,7 +328,7 @@ export function createFusedStep(
   buffers: { trainX: GPUBuffer; trainY: GPUBuffer; w0: GPUBuffer; a: GPUBuffer; b: GPUBuffer; magnitude: GPUBuffer; history: GPUBuffer },
   s: FusedStepSpec,
 ): FusedStep {
-  if (!fusedStepFits(s.method, s)) throw new Error(`this ${s.method} step does not fit the fused kernel's workgroup memory`);
+  if (!fusedStepFits(s.method, s)) throw new Error(`this ${s.method} step does not fit the fused kernel`);
   const data = new ArrayBuffer(64);
   new Uint32Array(data, 0, 8).set([s.batch, s.trainSize, s.inFeatures, s.outFeatures, s.rank, s.historyLength, FUSED_STEPS_PER_DISPATCH, 0]);
   new Float32Array(data, 32, 6).set([s.scale, s.lrA, s.lrB, BETA1, BETA2, EPS]);

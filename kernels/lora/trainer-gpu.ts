@@ -111,7 +111,7 @@ export function createGpuTrainer(gpu: GpuContext, task: Task, config: TrainerCon
   const adam = (params: GPUBuffer, grads: GPUBuffer, n: number, lr: { lr: number }) => createAdam(scope, { params, grads }, n, lr);
   const method = config.method;
   const fused: FusedStep | null =
-    method !== 'full' && options.fuse !== false && fusedStepFits(method, { batch, outFeatures: out, rank })
+    method !== 'full' && options.fuse !== false && fusedStepFits(method, { batch, inFeatures: inf, outFeatures: out, rank })
       ? createFusedStep(
           scope,
           { trainX: data.trainX, trainY: data.trainY, w0, a, b, magnitude, history },

@@ -65,7 +65,7 @@ describe('the fused LoRA and DoRA steps are the unfused ones', () => {
       const gpu = await testGpu();
       const task = makeTask({ inFeatures: 29, outFeatures: 37, intrinsicRank: 2, magnitudeMix: 0.4, trainSize: 61, heldOutSize: 17 });
       const config = { ...DEFAULT_TRAINER, rank: 3, batch: 5, ...override };
-      expect(fusedStepFits(config.method as 'lora' | 'dora', { batch: 5, outFeatures: 37, rank: 3 })).toBe(true);
+      expect(fusedStepFits(config.method as 'lora' | 'dora', { batch: 5, inFeatures: 29, outFeatures: 37, rank: 3 })).toBe(true);
       const fused = createGpuTrainer(gpu, task, config);
       const unfused = createGpuTrainer(gpu, task, config, { fuse: false });
       const chunks = [1, 2 * FUSED_STEPS_PER_DISPATCH + 3, 19];
@@ -89,13 +89,14 @@ describe('the fused LoRA and DoRA steps are the unfused ones', () => {
       unfused.destroy();
     });
 
-  it('steps whose activations overflow its workgroup memory keep the unfused ops', () => {
+  it('steps whose activations overflow its workgroup memory, or with many inputs, keep the unfused ops', () => {
     for (const method of ['lora', 'dora'] as const) {
-      expect(fusedStepFits(method, { batch: 32, outFeatures: 64, rank: 4 }), method).toBe(true);
-      expect(fusedStepFits(method, { batch: 128, outFeatures: 64, rank: 4 }), method).toBe(false);
+      expect(fusedStepFits(method, { batch: 32, inFeatures: 64, outFeatures: 64, rank: 4 }), method).toBe(true);
+      expect(fusedStepFits(method, { batch: 128, inFeatures: 64, outFeatures: 64, rank: 4 }), method).toBe(false);
+      expect(fusedStepFits(method, { batch: 8, inFeatures: 4096, outFeatures: 64, rank: 4 }), method).toBe(false);
     }
-    expect(fusedStepFits('lora', { batch: 32, outFeatures: 64, rank: 8 })).toBe(true);
-    expect(fusedStepFits('dora', { batch: 32, outFeatures: 64, rank: 8 })).toBe(false);
+    expect(fusedStepFits('lora', { batch: 32, inFeatures: 64, outFeatures: 64, rank: 8 })).toBe(true);
+    expect(fusedStepFits('dora', { batch: 32, inFeatures: 64, outFeatures: 64, rank: 8 })).toBe(false);
   });
 });
 
