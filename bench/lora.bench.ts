@@ -137,7 +137,7 @@ export default async function loraBench(): Promise<BenchReport> {
   const ratios: BenchReport['ratios'] = [];
   const gpu = await acquireGpu();
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
-  const emulated = /swiftshader/i.test(adapter) || /swiftshader/i.test(gpu?.adapter.vendor ?? '');
+  const emulated = gpu?.adapter.software ?? false;
   const wasm = await prepareCpuGemm();
   const oursCpu = `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`;
   const contenders: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [

@@ -156,9 +156,9 @@ export default async function matmulBench(): Promise<BenchReport> {
   const gpu = await acquireGpu();
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
   if (gpu) {
-    const emulated = /swiftshader/i.test(`${gpu.adapter.description} ${gpu.adapter.vendor} ${gpu.adapter.architecture}`);
+    const emulated = gpu.adapter.software;
     const sizes = emulated ? GPU_SIZES.slice(0, 2) : GPU_SIZES;
-    const kernels = sizes.map((s) => `${s}: ${matmulKernelFor(s, s, s)}`).join(', ');
+    const kernels = sizes.map((s) => `${s}: ${matmulKernelFor(s, s, s, gpu.adapter)}`).join(', ');
     const ours = await measure(`ours, WebGPU (${kernels})`, oursGpu(gpu), sizes);
     const tfWebgpu = await measure('TF.js webgpu', tfMatmul('webgpu'), sizes);
     const jaxWebgpu = await measure('jax-js webgpu', jaxMatmul('webgpu'), sizes);

@@ -8,6 +8,20 @@ export interface AdapterDescription {
   vendor: string;
   architecture: string;
   description: string;
+  /** A CPU that implements WebGPU (SwiftShader, llvmpipe), where kernels are chosen differently. */
+  software: boolean;
+}
+
+/** What the kernels need to know about an adapter, from its `info`. */
+export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
+  const { vendor, architecture, description } = info;
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return {
+    vendor,
+    architecture,
+    description,
+    software: fallback || /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture} ${description}`),
+  };
 }
 
 export interface GpuContext {
@@ -70,14 +84,13 @@ async function requestContext(): Promise<GpuContext | null> {
     return fail('device-failed');
   }
   lastReason = null;
-  const info = adapter.info;
   const lost = device.lost.then((l) => {
     // The next acquireGpu() asks for a fresh device; running work falls back to the CPU.
     current = null;
     lastReason = 'lost';
     return l.message || l.reason || 'unknown';
   });
-  return makeContext(device, { vendor: info.vendor, architecture: info.architecture, description: info.description }, lost);
+  return makeContext(device, describeAdapter(adapter.info), lost);
 }
 
 function fail(reason: CpuReason): null {

@@ -294,9 +294,11 @@ export const BLOCKED_MATMUL_MAX_MACS = 1 << 27;
 /** Workgroups the large tile must still make: an H200 has 132 multiprocessors. */
 export const LARGE_TILE_MIN_WORKGROUPS = 128;
 
-export function matmulKernelFor(m: number, k: number, n: number): MatmulKernel {
+export function matmulKernelFor(m: number, k: number, n: number, adapter: { software: boolean } = { software: false }): MatmulKernel {
   if (m * n <= SIMPLE_MATMUL_MAX_OUTPUTS) return 'simple';
-  if (m * k * n <= BLOCKED_MATMUL_MAX_MACS) return 'blocked';
+  // On a CPU-emulated adapter workgroup barriers are dear: the blocked kernel ran the 4096 x 128 x
+  // 352 product 1.9x as fast as tiled-large and 3.3x as fast as tiled on SwiftShader.
+  if (adapter.software || m * k * n <= BLOCKED_MATMUL_MAX_MACS) return 'blocked';
   const large = TILE_SHAPES['tiled-large'];
   const largeGroups = Math.ceil(m / (THREADS * large.rm)) * Math.ceil(n / (THREADS * 4 * large.vn));
   return largeGroups >= LARGE_TILE_MIN_WORKGROUPS ? 'tiled-large' : 'tiled';
@@ -319,7 +321,7 @@ export function createMatmul(scope: GpuScope, args: GpuMatmulArgs): GpuOp {
   const dims = new ArrayBuffer(32);
   new Uint32Array(dims, 0, 4).set([m, k, n, (transA ? 1 : 0) | (transB ? 2 : 0)]);
   new Float32Array(dims, 16, 2).set([alpha, beta]);
-  const kernel = args.kernel ?? matmulKernelFor(m, k, n);
+  const kernel = args.kernel ?? matmulKernelFor(m, k, n, scope.gpu.adapter);
   const buffers = [args.a, args.b, args.c];
   if (kernel === 'simple' || kernel === 'blocked') {
     const block = kernel === 'simple' ? SIMPLE_WORKGROUP : 8 * BLOCK;

@@ -3,7 +3,7 @@
  * on SwiftShader where there is no GPU, so they check correctness, not speed. When no adapter
  * appears the tests fail, they never skip: a green run always means the kernels ran.
  */
-import { makeContext, type GpuContext } from '../../kernels/gpu/device';
+import { describeAdapter, makeContext, type GpuContext } from '../../kernels/gpu/device';
 
 let context: Promise<GpuContext> | null = null;
 
@@ -21,10 +21,9 @@ async function create(): Promise<GpuContext> {
   });
   const errors: string[] = [];
   device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-  const info = adapter.info;
   const ctx = makeContext(
     device,
-    { vendor: info.vendor, architecture: info.architecture, description: info.description },
+    describeAdapter(adapter.info),
     device.lost.then((l) => l.message),
   );
   // Reading back waits for the queue, so any validation error from the work before it is known by then.
