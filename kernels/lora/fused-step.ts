@@ -229,23 +229,21 @@ fn direction(o: u32, i: u32) -> f32 {
     '2u * (sizeA + sizeB + p.outF)',
     /* wgsl */ `
     adapterInputs(lid, start);
-    // n_o = ||V_o|| and, when the norm is differentiated, (V A^T)[o][r]
+    // n_o = ||V_o|| and, when the norm is differentiated, (V A^T)[o][r], from one pass over row o of V
     for (var o = lid; o < p.outF; o = o + ${WORKGROUP}u) {
+      let differentiated = p.detachNorm == 0u;
+      if (differentiated) {
+        for (var r = 0u; r < p.rank; r = r + 1u) { va[o * p.rank + r] = 0.0; }
+      }
       var sum = 0.0;
       for (var i = 0u; i < p.inF; i = i + 1u) {
         let v = direction(o, i);
         sum = sum + v * v;
+        if (differentiated) {
+          for (var r = 0u; r < p.rank; r = r + 1u) { va[o * p.rank + r] = va[o * p.rank + r] + v * a[r * p.inF + i]; }
+        }
       }
       norms[o] = sqrt(sum);
-    }
-    if (p.detachNorm == 0u) {
-      for (var e = lid; e < sizeB; e = e + ${WORKGROUP}u) {
-        let o = e / p.rank;
-        let r = e % p.rank;
-        var acc = 0.0;
-        for (var i = 0u; i < p.inF; i = i + 1u) { acc = acc + direction(o, i) * a[r * p.inF + i]; }
-        va[e] = acc;
-      }
     }
     workgroupBarrier();
     outputGradients(lid, start, t);
