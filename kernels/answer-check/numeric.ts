@@ -301,7 +301,6 @@ export function formatExpected(e: NumericExpectation, value = e.value): string {
   }
 }
 
-/** Four significant digits, without trailing zeros, never "NaN". */
 /**
  * x in plain decimal notation with commas between thousands, as toLocaleString('en-US') writes
  * it, without Intl: Intl's first use loads locale data, tens of milliseconds on a slow phone, and
@@ -314,6 +313,7 @@ export function groupDigits(x: number): string {
   return `${x < 0 || Object.is(x, -0) ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
 }
 
+/** Four significant digits, without trailing zeros, never "NaN". */
 export function formatSig(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
