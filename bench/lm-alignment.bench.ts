@@ -32,6 +32,7 @@ import type { Trainer } from '../kernels/training/trainer';
 import { CHATML_TEMPLATE, TINY_CONFIG } from '../kernels/lm/tiny-model';
 import { Tokenizer } from '../kernels/lm/tokenizer';
 import { createRng } from '../kernels/random/rng';
+import { GPU_ONLY } from './options';
 import type { BenchReport } from './types';
 
 const STEPS = 12;
@@ -78,13 +79,19 @@ function rewardStepsPerSecond(be: Backend): Promise<number> {
 export default async function bench(): Promise<BenchReport> {
   await prepareCpuGemm();
   const gpu = await acquireGpu();
-  const dpoGpu = gpu ? await dpoStepsPerSecond(createGpuBackend(gpu, TINY_CONFIG)) : null;
-  const dpoCpu = await dpoStepsPerSecond(createCpuBackend(TINY_CONFIG));
-  const grpoGpu = gpu ? await grpoStepsPerSecond(createGpuBackend(gpu, TINY_CONFIG)) : null;
-  const grpoCpu = await grpoStepsPerSecond(createCpuBackend(TINY_CONFIG));
-  const rewardGpu = gpu ? await rewardStepsPerSecond(createGpuBackend(gpu, TINY_CONFIG)) : null;
-  const rewardCpu = await rewardStepsPerSecond(createCpuBackend(TINY_CONFIG));
-  const row = (label: string, v: number | null) => ({ label, value: v ?? 0, unit: v === null ? 'backend unavailable' : 'steps/s' });
+  const onGpu = (time: (be: Backend) => Promise<number>) => (gpu ? time(createGpuBackend(gpu, TINY_CONFIG)) : null);
+  const onCpu = (time: (be: Backend) => Promise<number>) => (GPU_ONLY ? null : time(createCpuBackend(TINY_CONFIG)));
+  const dpoGpu = await onGpu(dpoStepsPerSecond);
+  const dpoCpu = await onCpu(dpoStepsPerSecond);
+  const grpoGpu = await onGpu(grpoStepsPerSecond);
+  const grpoCpu = await onCpu(grpoStepsPerSecond);
+  const rewardGpu = await onGpu(rewardStepsPerSecond);
+  const rewardCpu = await onCpu(rewardStepsPerSecond);
+  const row = (label: string, v: number | null) => ({
+    label,
+    value: v ?? 0,
+    unit: v !== null ? 'steps/s' : gpu ? 'skipped (--gpu-only)' : 'backend unavailable',
+  });
   const { pairs } = DEFAULT_PREFERENCE_RECIPE;
   const { prompts, generations } = DEFAULT_GRPO_RECIPE;
   return {
@@ -98,9 +105,9 @@ export default async function bench(): Promise<BenchReport> {
       row('Reward model, ours CPU', rewardCpu),
     ],
     ratios: [
-      ...(dpoGpu === null ? [] : [{ label: 'DPO: ours WebGPU / ours CPU', value: dpoGpu / dpoCpu }]),
-      ...(grpoGpu === null ? [] : [{ label: 'GRPO: ours WebGPU / ours CPU', value: grpoGpu / grpoCpu }]),
-      ...(rewardGpu === null ? [] : [{ label: 'Reward model: ours WebGPU / ours CPU', value: rewardGpu / rewardCpu }]),
+      ...(dpoGpu === null || dpoCpu === null ? [] : [{ label: 'DPO: ours WebGPU / ours CPU', value: dpoGpu / dpoCpu }]),
+      ...(grpoGpu === null || grpoCpu === null ? [] : [{ label: 'GRPO: ours WebGPU / ours CPU', value: grpoGpu / grpoCpu }]),
+      ...(rewardGpu === null || rewardCpu === null ? [] : [{ label: 'Reward model: ours WebGPU / ours CPU', value: rewardGpu / rewardCpu }]),
     ],
   };
 }

@@ -23,6 +23,7 @@ import { Tokenizer } from '../kernels/lm/tokenizer';
 import { createLmTrainer } from '../kernels/lm/trainer';
 import { sftTask } from '../kernels/lm/data/sft-tasks';
 import { createRng } from '../kernels/random/rng';
+import { GPU_ONLY } from './options';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
 import { trainerStepsPerSecond, unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
@@ -143,21 +144,23 @@ export default async function lmBench(): Promise<BenchReport> {
   const wasm = await prepareCpuGemm();
   const gpu = await acquireGpu();
   const oursGpu = gpu ? await ours(createGpuBackend(gpu, TINY_CONFIG)) : null;
-  const oursCpu = await ours(createCpuBackend(TINY_CONFIG));
+  const oursCpu = GPU_ONLY ? null : await ours(createCpuBackend(TINY_CONFIG));
   const tfWebgpu = await tfjs('webgpu');
   const tfWebgl = await tfjs('webgl');
-  const tfWasm = await tfjs('wasm');
-  const tfCpu = await tfjs('cpu');
+  const tfWasm = GPU_ONLY ? null : await tfjs('wasm');
+  const tfCpu = GPU_ONLY ? null : await tfjs('cpu');
   const rows: BenchReport['rows'] = [];
   const ratios: BenchReport['ratios'] = [];
-  const row = (label: string, v: number | null) =>
+  const row = (label: string, v: number | null, onCpu = false) => {
+    if (onCpu && GPU_ONLY) return;
     rows.push({ label, value: v === null ? 0 : v * POSITIONS, unit: v === null ? 'backend unavailable' : 'positions/s' });
+  };
   row('ours, WebGPU (WGSL kernels)', oursGpu);
-  row(`ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`, oursCpu);
+  row(`ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`, oursCpu, true);
   row('TensorFlow.js 4.22, webgpu backend', tfWebgpu);
   row('TensorFlow.js 4.22, webgl backend', tfWebgl);
-  row('TensorFlow.js 4.22, wasm backend (1 thread)', tfWasm);
-  row('TensorFlow.js 4.22, cpu backend', tfCpu);
+  row('TensorFlow.js 4.22, wasm backend (1 thread)', tfWasm, true);
+  row('TensorFlow.js 4.22, cpu backend', tfCpu, true);
   const ratio = (label: string, x: number | null, y: number | null) => {
     if (x !== null && y !== null) ratios.push({ label, value: x / y });
   };

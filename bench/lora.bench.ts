@@ -18,6 +18,7 @@ import { createCpuTrainer } from '../kernels/lora/trainer-cpu';
 import { createGpuTrainer } from '../kernels/lora/trainer-gpu';
 import { prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { np, useJaxDevice } from './jax';
+import { GPU_ONLY } from './options';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
 import { trainerStepsPerSecond, unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
@@ -140,7 +141,7 @@ export default async function loraBench(): Promise<BenchReport> {
   const emulated = gpu?.adapter.software ?? false;
   const wasm = await prepareCpuGemm();
   const oursCpu = `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`;
-  const contenders: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [
+  const all: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [
     { label: 'ours, WebGPU', run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config))(t, c) : null), gpu: true },
     // The same step as separate dispatches: what the fused step (kernels/lora/fused-step.ts) saves where it applies.
     {
@@ -156,6 +157,7 @@ export default async function loraBench(): Promise<BenchReport> {
     { label: 'jax-js webgpu', run: jax('webgpu'), gpu: true },
     { label: 'jax-js wasm', run: jax('wasm'), gpu: false },
   ];
+  const contenders = all.filter((c) => c.gpu || !GPU_ONLY);
   for (const size of SIZES) {
     // Two minibatches of the largest batch; one held-out row (the bench never evaluates).
     const task = makeTask({ outFeatures: size, inFeatures: size, trainSize: 2 * Math.max(...BATCHES), heldOutSize: 1 });

@@ -17,6 +17,7 @@ import { createRng } from '../kernels/random/rng';
 import { jit } from '@jax-js/jax';
 import { np, useJaxDevice } from './jax';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
+import { GPU_ONLY } from './options';
 import { unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
@@ -142,16 +143,18 @@ export default async function matmulBench(): Promise<BenchReport> {
     }
   };
 
-  const wasmLoaded = await prepareCpuGemm();
-  const wasm = await measure(`ours, CPU (${wasmLoaded ? 'WebAssembly SIMD' : 'WebAssembly missing: TypeScript'})`, cpuKernel(gemmCpu), CPU_SIZES);
-  const typescript = await measure('ours, CPU (TypeScript kernel)', cpuKernel(gemmTs), CPU_SIZES);
-  const tfWasm = await measure('TF.js wasm (XNNPACK, 1 thread)', tfMatmul('wasm'), CPU_SIZES);
-  const tfCpu = await measure('TF.js cpu', tfMatmul('cpu'), CPU_SIZES.slice(0, 3));
-  const jaxWasm = await measure('jax-js wasm', jaxMatmul('wasm'), CPU_SIZES);
-  ratio('ours WebAssembly / TF.js wasm', wasm, tfWasm);
-  ratio('ours WebAssembly / ours TypeScript', wasm, typescript);
-  ratio('ours WebAssembly / TF.js cpu', wasm, tfCpu);
-  ratio('ours WebAssembly / jax-js wasm', wasm, jaxWasm);
+  if (!GPU_ONLY) {
+    const wasmLoaded = await prepareCpuGemm();
+    const wasm = await measure(`ours, CPU (${wasmLoaded ? 'WebAssembly SIMD' : 'WebAssembly missing: TypeScript'})`, cpuKernel(gemmCpu), CPU_SIZES);
+    const typescript = await measure('ours, CPU (TypeScript kernel)', cpuKernel(gemmTs), CPU_SIZES);
+    const tfWasm = await measure('TF.js wasm (XNNPACK, 1 thread)', tfMatmul('wasm'), CPU_SIZES);
+    const tfCpu = await measure('TF.js cpu', tfMatmul('cpu'), CPU_SIZES.slice(0, 3));
+    const jaxWasm = await measure('jax-js wasm', jaxMatmul('wasm'), CPU_SIZES);
+    ratio('ours WebAssembly / TF.js wasm', wasm, tfWasm);
+    ratio('ours WebAssembly / ours TypeScript', wasm, typescript);
+    ratio('ours WebAssembly / TF.js cpu', wasm, tfCpu);
+    ratio('ours WebAssembly / jax-js wasm', wasm, jaxWasm);
+  }
 
   const gpu = await acquireGpu();
   const adapter = gpu ? gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') : 'no WebGPU';
@@ -166,7 +169,7 @@ export default async function matmulBench(): Promise<BenchReport> {
     ratio('ours WebGPU / jax-js webgpu', ours, jaxWebgpu);
     // Each kernel at every size, so that one run on a GPU can re-choose matmulKernelFor's thresholds.
     if (!emulated) {
-      for (const kernel of ['blocked', 'tiled', 'tiled-large'] as const) {
+      for (const kernel of ['blocked', 'tiled', 'tiled-wide'] as const) {
         const one = await measure(`ours, WebGPU, ${kernel} kernel`, oursGpu(gpu, kernel), sizes);
         ratio(`ours ${kernel} / chosen kernel`, one, ours);
       }

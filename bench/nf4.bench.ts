@@ -4,19 +4,29 @@
  * weights already on the GPU (median of 5 runs after a warm-up); the CPU time is the best of 2.
  * Also reports the largest difference between the two reconstructions (expected 0 except for
  * values that sit on a decision threshold).
+ *
+ * Against memory: the quantize and dequantize kernels repeated back to back in one submission (no
+ * per-submit latency), per run, beside the time the least traffic a round trip needs would take at
+ * the best bandwidth measured in the same run: copyBufferToBuffer, and a WGSL kernel that copies
+ * vec4s. That least traffic is reading the weights and writing the 4-bit codes and fp32 scales,
+ * then reading those and writing the weights: 4 + 0.5 + 4/64 bytes per weight each way.
  */
-import { acquireGpu } from '../kernels/gpu/device';
+import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
+import { computeOp, flatDispatch, submitOps, type GpuOp } from '../kernels/gpu/compute-op';
 import { GpuScope } from '../kernels/gpu/scope';
 import { NF4_LEVELS } from '../kernels/nf4/levels';
+import { createDequantizeOp, createQuantizeOp } from '../kernels/nf4/nf4-gpu';
 import { roundTripCpu, timedRoundTripGpu, warmUpGpu } from '../kernels/nf4/roundtrip';
 import { sampleWeights } from '../kernels/nf4/weights';
 import { createRng } from '../kernels/random/rng';
+import { unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const SIDE = 4096;
 const BLOCK = 64;
 const GPU_RUNS = 5;
 const CPU_RUNS = 2;
+const MIN_SECONDS = 0.3;
 
 export default async function nf4Bench(): Promise<BenchReport> {
   const n = SIDE * SIDE;
@@ -54,14 +64,74 @@ export default async function nf4Bench(): Promise<BenchReport> {
     }
     runScope.destroy();
   }
+  const repeated = await repeatedTimes(gpu, inputScope, input, n);
   inputScope.destroy();
+  const bandwidth = Math.max(repeated.copyBytesPerSecond, repeated.shaderCopyBytesPerSecond);
+  const leastBytes = 2 * n * (4 + 0.5 + 4 / BLOCK);
+  const memoryMs = (leastBytes / bandwidth) * 1000;
   const gpuMs = times.sort((a, b) => a - b)[Math.floor(GPU_RUNS / 2)];
   rows.push(
     { label: 'GPU quantize + dequantize (WGSL, median of 5)', value: gpuMs, unit: 'ms' },
     { label: 'GPU throughput', value: throughput(gpuMs), unit: 'M weights/s' },
     { label: 'largest |GPU - CPU| in the reconstruction', value: maxDiff, unit: '' },
+    { label: 'GPU quantize, repeated in one submission, each', value: repeated.quantizeMs, unit: 'ms' },
+    { label: 'GPU dequantize, repeated in one submission, each', value: repeated.dequantizeMs, unit: 'ms' },
+    { label: 'GPU quantize + dequantize, repeated, each', value: repeated.roundTripMs, unit: 'ms' },
+    { label: 'copy bandwidth, copyBufferToBuffer (read + write)', value: repeated.copyBytesPerSecond / 1e9, unit: 'GB/s' },
+    { label: 'copy bandwidth, WGSL vec4 copy kernel (read + write)', value: repeated.shaderCopyBytesPerSecond / 1e9, unit: 'GB/s' },
+    { label: 'least traffic of a round trip at the better bandwidth', value: memoryMs, unit: 'ms' },
   );
-  ratios.push({ label: 'GPU speed-up over CPU (CPU time / GPU time)', value: cpuMs / gpuMs });
+  ratios.push(
+    { label: 'GPU speed-up over CPU (CPU time / GPU time)', value: cpuMs / gpuMs },
+    { label: 'round trip (repeated) / its least memory time', value: repeated.roundTripMs / memoryMs },
+  );
   const adapter = gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ') || 'GPU';
   return { title: `NF4 blockwise quantize + dequantize, 4096 x 4096 on ${adapter}`, rows, ratios };
+}
+
+/** Each kernel, the round trip and two copies of the n weights, timed repeated back to back in one submission. */
+async function repeatedTimes(gpu: GpuContext, scope: GpuScope, input: GPUBuffer, n: number) {
+  const msPerRun = async (encode: (encoder: GPUCommandEncoder, count: number) => void) => {
+    const perSecond = await unitsPerSecond(async (count) => {
+      const encoder = gpu.device.createCommandEncoder();
+      encode(encoder, count);
+      gpu.device.queue.submit([encoder.finish()]);
+      await gpu.device.queue.onSubmittedWorkDone();
+    }, MIN_SECONDS);
+    return 1000 / perSecond;
+  };
+  const inPass = (ops: GpuOp[]) => (encoder: GPUCommandEncoder, count: number) => {
+    const pass = encoder.beginComputePass();
+    for (let r = 0; r < count; r++) for (const op of ops) op.encode(pass);
+    pass.end();
+  };
+  const { op: quantize, quantized } = createQuantizeOp(scope, input, n, BLOCK, NF4_LEVELS);
+  const target = scope.empty(n);
+  const dequantize = createDequantizeOp(scope, quantized, NF4_LEVELS, target);
+  const shaderCopy = computeOp(scope, {
+    code: /* wgsl */ `
+@group(0) @binding(0) var<uniform> rowStride: u32;
+@group(0) @binding(1) var<storage, read> source: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> copy: array<vec4<f32>>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * rowStride + id.x;
+  if (i < arrayLength(&copy)) { copy[i] = source[i]; }
+}`,
+    uniform: new Uint32Array([flatDispatch(n / 4, 256).rowStride, 0, 0, 0]),
+    buffers: [input, target],
+    groups: flatDispatch(n / 4, 256).groups,
+  });
+  const bytesPerSecond = (ms: number) => (2 * 4 * n) / (ms / 1000);
+  return {
+    quantizeMs: await msPerRun(inPass([quantize])),
+    dequantizeMs: await msPerRun(inPass([dequantize])),
+    roundTripMs: await msPerRun(inPass([quantize, dequantize])),
+    copyBytesPerSecond: bytesPerSecond(
+      await msPerRun((encoder, count) => {
+        for (let r = 0; r < count; r++) encoder.copyBufferToBuffer(input, 0, target, 0, n * 4);
+      }),
+    ),
+    shaderCopyBytesPerSecond: bytesPerSecond(await msPerRun(inPass([shaderCopy]))),
+  };
 }

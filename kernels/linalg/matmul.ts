@@ -59,21 +59,32 @@ function checkSizes(aLen: number, bLen: number, cLen: number, m: number, k: numb
 }
 
 /**
- * The tiled kernel's two shapes. A 16 x 16 workgroup computes a BM x BN block of C, staging
- * BK-deep slices of op(A) and op(B) in workgroup memory; each invocation accumulates rm rows by
- * 4 * vn columns in registers, so every value it reads from workgroup memory feeds rm or 4 * vn
- * multiply-adds. 'tiled-large' (128 x 128 blocks, 8 x 8 per invocation) has twice the reuse of
- * 'tiled' (64 x 64, 4 x 4) but a quarter as many workgroups, too few to fill a big GPU below
- * about 1,500 x 1,500 outputs.
+ * The shape of a tiled kernel's work. A 16 x 16 workgroup computes a (16 rm) x (64 vn) block of C,
+ * staging bk-deep slices of op(A) and op(B) in workgroup memory; each invocation accumulates rm
+ * rows by 4 vn columns in registers, so every value it reads from workgroup memory feeds rm or
+ * 4 vn multiply-adds. rm and bk are multiples of 4.
+ */
+export interface TileShape {
+  rm: number;
+  vn: number;
+  bk: number;
+}
+
+/**
+ * The two shapes the size rule picks from, chosen by bench/matmul-tiles.bench.ts on an NVIDIA H200
+ * through Dawn/Vulkan (one run, 2026-11-30, nine shapes at 1024-4096 square, three forms each).
+ * 'tiled' (64 x 64 blocks, 4 x 4 per invocation, k-slices of 16) was the best all-round shape at
+ * 1024: 17-19 TFLOP/s. 'tiled-wide' (64 x 128, 4 x 8 per invocation, k-slices of 8) was the best
+ * at 2048 and 4096: 27-33 TFLOP/s in every form. 128 x 128 blocks with 8 x 8 per invocation ran at
+ * 1.5-2.2 TFLOP/s there, so the 64 accumulators evidently do not stay in registers.
  */
 export const TILE_SHAPES = {
-  tiled: { rm: 4, vn: 1 },
-  'tiled-large': { rm: 8, vn: 2 },
-} as const;
-export type TileShape = keyof typeof TILE_SHAPES;
-export type MatmulKernel = 'simple' | 'blocked' | TileShape;
+  tiled: { rm: 4, vn: 1, bk: 16 },
+  'tiled-wide': { rm: 4, vn: 2, bk: 8 },
+} as const satisfies Record<string, TileShape>;
+export type TiledKernel = keyof typeof TILE_SHAPES;
+export type MatmulKernel = 'simple' | 'blocked' | TiledKernel;
 const THREADS = 16;
-const BK = 8;
 
 interface TiledVariant {
   shape: TileShape;
@@ -88,7 +99,7 @@ interface TiledVariant {
  * op(A) and op(B) with k outermost either way.
  */
 export function tiledMatmulWgsl(v: TiledVariant): string {
-  const { rm, vn } = TILE_SHAPES[v.shape];
+  const { rm, vn, bk: BK } = v.shape;
   const bm = THREADS * rm;
   const bn = THREADS * 4 * vn;
   // Four neighbours along the stored row of A or B: one vec4 when aligned, else four guarded loads.
@@ -228,9 +239,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 /**
  * Register-blocked, no shared memory and no barriers: each invocation computes a 4 x 4 block of C,
  * so every value it loads from A or B feeds four multiply-adds instead of one. An 8 x 8 workgroup
- * covers a 32 x 32 block. For the language model's mid-sized products (hundreds of rows by a few
- * hundred columns) it needs a quarter of the simple kernel's loads and none of the tiled kernel's
- * barriers.
+ * covers a 32 x 32 block. It needs a quarter of the simple kernel's loads and none of the tiled
+ * kernel's barriers, which makes it the fastest kernel on a CPU-emulated adapter (the language
+ * model's products on SwiftShader); on a GPU the tiled kernels beat it from 256³ up.
  */
 export const BLOCK = 4;
 export const MATMUL_BLOCKED_WGSL = /* wgsl */ `
@@ -281,32 +292,31 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 
 /**
- * Which kernel for a product, by size. Measured on SwiftShader (2 cores, one run): for the tiny
- * model's 128 x 128 x 352 product the blocked kernel took 35 ms, the simple one 66 ms and a
- * tiled kernel with one output per invocation 122 ms; at 512 x 352 x 128, 95, 269 and 351 ms. Outputs of a few thousand values (the 64-wide layers of the LoRA trainers) keep the
- * simple kernel: sixteen outputs per invocation would leave most of a GPU idle. The tiled kernels
- * take the largest products, where staging tiles in workgroup memory pays for its barriers on a
- * real GPU; the large tile once it still makes enough workgroups to fill one. These thresholds
- * are not measured on a real GPU yet (`npm run bench -- matmul --node` on one prints the table).
+ * Which kernel for a product, by size. Outputs of a few thousand values (the 64-wide layers of the
+ * LoRA trainers) keep the simple kernel: more outputs per invocation would leave most of a GPU idle.
+ * On a GPU (the H200 run above) the tiled kernels win from 256³ up: 0.80-0.93 TFLOP/s there against
+ * 0.20-0.26 for the blocked kernel, and 11-13 against 3.0-3.3 at 1024³. Below about 128³ (2^21
+ * multiply-adds) a product takes less time than a dispatch costs (9-22 µs there), so the choice
+ * matters little and the blocked kernel keeps them. On a CPU-emulated adapter
+ * (SwiftShader) workgroup barriers are dear and the blocked kernel is faster at every size: it ran
+ * the 4096 x 128 x 352 product 1.9x as fast as a 128 x 128 tile and 3.3x as fast as a 64 x 64 one.
  */
 export const SIMPLE_MATMUL_MAX_OUTPUTS = 4096;
-export const BLOCKED_MATMUL_MAX_MACS = 1 << 27;
-/** Workgroups the large tile must still make: an H200 has 132 multiprocessors. */
-export const LARGE_TILE_MIN_WORKGROUPS = 128;
+export const BLOCKED_MATMUL_MAX_MACS = 1 << 21;
+/** Workgroups the wide tile must still make: about two per multiprocessor of an H200 (132). */
+export const WIDE_TILE_MIN_WORKGROUPS = 256;
 
 export function matmulKernelFor(m: number, k: number, n: number, adapter: { software: boolean } = { software: false }): MatmulKernel {
   if (m * n <= SIMPLE_MATMUL_MAX_OUTPUTS) return 'simple';
-  // On a CPU-emulated adapter workgroup barriers are dear: the blocked kernel ran the 4096 x 128 x
-  // 352 product 1.9x as fast as tiled-large and 3.3x as fast as tiled on SwiftShader.
   if (adapter.software || m * k * n <= BLOCKED_MATMUL_MAX_MACS) return 'blocked';
-  const large = TILE_SHAPES['tiled-large'];
-  const largeGroups = Math.ceil(m / (THREADS * large.rm)) * Math.ceil(n / (THREADS * 4 * large.vn));
-  return largeGroups >= LARGE_TILE_MIN_WORKGROUPS ? 'tiled-large' : 'tiled';
+  const wide = TILE_SHAPES['tiled-wide'];
+  const wideGroups = Math.ceil(m / (THREADS * wide.rm)) * Math.ceil(n / (THREADS * 4 * wide.vn));
+  return wideGroups >= WIDE_TILE_MIN_WORKGROUPS ? 'tiled-wide' : 'tiled';
 }
 
 export interface GpuMatmulArgs extends MatmulOptions {
-  /** Which kernel: chosen by size when absent. */
-  kernel?: MatmulKernel;
+  /** Which kernel, or a tile shape of its own (bench/matmul-tiles.bench.ts): chosen by size when absent. */
+  kernel?: MatmulKernel | TileShape;
   a: GPUBuffer;
   b: GPUBuffer;
   c: GPUBuffer;
@@ -332,9 +342,10 @@ export function createMatmul(scope: GpuScope, args: GpuMatmulArgs): GpuOp {
       groups: [dispatchCount(n, block, m, n), dispatchCount(m, block, m, n)],
     });
   }
-  const { rm, vn } = TILE_SHAPES[kernel];
+  const shape = typeof kernel === 'string' ? TILE_SHAPES[kernel] : kernel;
+  const { rm, vn } = shape;
   // A row of stored A is k long (m when transposed), of B n long (k when transposed).
-  const code = tiledMatmulWgsl({ shape: kernel, vecA: (transA ? m : k) % 4 === 0, vecB: (transB ? k : n) % 4 === 0 });
+  const code = tiledMatmulWgsl({ shape, vecA: (transA ? m : k) % 4 === 0, vecB: (transB ? k : n) % 4 === 0 });
   return computeOp(scope, {
     code,
     uniform: dims,

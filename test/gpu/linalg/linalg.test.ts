@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMatmul, matmulCpu, matmulKernelFor, type MatmulKernel } from '../../../kernels/linalg/matmul';
+import { createMatmul, matmulCpu, matmulKernelFor, type MatmulKernel, type TileShape } from '../../../kernels/linalg/matmul';
 import { submitOps } from '../../../kernels/gpu/compute-op';
 import { createElementwise, elementwiseCpu, type ElementwiseOp } from '../../../kernels/linalg/elementwise';
 import { createSum, sumCpu } from '../../../kernels/linalg/reduce';
@@ -24,7 +24,7 @@ describe('matmul on WebGPU (simple, blocked and both tiled kernels) against the 
     [true, true],
   ] as const;
 
-  async function expectMatches(kernel: MatmulKernel, transA: boolean, transB: boolean, [m, k, n]: readonly number[], beta: number) {
+  async function expectMatches(kernel: MatmulKernel | TileShape, transA: boolean, transB: boolean, [m, k, n]: readonly number[], beta: number) {
     const gpu = await testGpu();
     const scope = new GpuScope(gpu);
     const a = rng.normals(m * k);
@@ -35,11 +35,11 @@ describe('matmul on WebGPU (simple, blocked and both tiled kernels) against the 
     const [ga, gb, gc] = [scope.upload(a), scope.upload(b), scope.upload(c0)];
     submitOps(gpu, [createMatmul(scope, { a: ga, b: gb, c: gc, m, k, n, kernel, ...opts })]);
     const actual = await gpu.read(gc, m * n);
-    expect(maxRelDiff(actual, expected), `${kernel} m=${m} k=${k} n=${n}`).toBeLessThan(1e-4);
+    expect(maxRelDiff(actual, expected), `${JSON.stringify(kernel)} m=${m} k=${k} n=${n}`).toBeLessThan(1e-4);
     scope.destroy();
   }
 
-  for (const kernel of ['simple', 'blocked', 'tiled', 'tiled-large'] as const) {
+  for (const kernel of ['simple', 'blocked', 'tiled', 'tiled-wide'] as const) {
     for (const [transA, transB] of forms) {
       it(`${kernel} kernel, op(A)=${transA ? 'A^T' : 'A'}, op(B)=${transB ? 'B^T' : 'B'} on 8 random shapes`, async () => {
         for (let trial = 0; trial < 8; trial++) {
@@ -52,7 +52,7 @@ describe('matmul on WebGPU (simple, blocked and both tiled kernels) against the 
   }
 
   it('the tiled kernels across several tiles and k-slices, every form, aligned (200 x 36 x 264) and not (131 x 37 x 133)', async () => {
-    for (const kernel of ['tiled', 'tiled-large'] as const)
+    for (const kernel of ['tiled', 'tiled-wide'] as const)
       for (const [transA, transB] of forms)
         for (const shape of [
           [200, 36, 264],
@@ -61,12 +61,26 @@ describe('matmul on WebGPU (simple, blocked and both tiled kernels) against the 
           await expectMatches(kernel, transA, transB, shape, 0);
   });
 
-  it('picks a kernel by size: simple for a few thousand outputs, blocked up to 2^27 multiply-adds, then the tiled kernels', () => {
+  it('tile shapes of their own (the tile-shape bench sweeps them): deeper k-slices and unequal blocks, a different form each, on 131 x 77 x 133 or 132 x 76 x 136', async () => {
+    const shapes = [
+      { rm: 4, vn: 1, bk: 32 },
+      { rm: 8, vn: 1, bk: 16 },
+      { rm: 4, vn: 2, bk: 16 },
+      { rm: 8, vn: 2, bk: 16 },
+    ];
+    for (const [i, shape] of shapes.entries()) {
+      const [transA, transB] = forms[i];
+      await expectMatches(shape, transA, transB, i % 2 ? [131, 77, 133] : [132, 76, 136], i % 2 ? 0.5 : 0);
+    }
+  });
+
+  it('picks a kernel by size: simple for a few thousand outputs, blocked up to 2^21 multiply-adds, then the tiled kernels', () => {
     expect(matmulKernelFor(32, 64, 64)).toBe('simple');
-    expect(matmulKernelFor(128, 128, 352)).toBe('blocked');
+    expect(matmulKernelFor(64, 128, 128)).toBe('blocked');
+    expect(matmulKernelFor(128, 128, 352)).toBe('tiled');
     expect(matmulKernelFor(1024, 1024, 1024)).toBe('tiled');
-    expect(matmulKernelFor(2048, 2048, 2048)).toBe('tiled-large');
-    expect(matmulKernelFor(4096, 4096, 4096)).toBe('tiled-large');
+    expect(matmulKernelFor(2048, 2048, 2048)).toBe('tiled-wide');
+    expect(matmulKernelFor(4096, 4096, 4096)).toBe('tiled-wide');
     // On a CPU-emulated adapter (SwiftShader) the barrier-free blocked kernel is faster at every size.
     expect(matmulKernelFor(4096, 4096, 4096, { software: true })).toBe('blocked');
     expect(matmulKernelFor(32, 64, 64, { software: true })).toBe('simple');
