@@ -40,27 +40,32 @@ for (const { name, query, stopAt } of MAXIMAL_RUNS) {
     await expect(widget).toHaveAttribute('data-status', 'idle');
 
     // Progress: the time from the click to the first status line that names a step, measured in the
-    // page. Long tasks count from the click on (loading the page is not training).
-    const firstProgressMs = widget.evaluate(
-      (el) =>
-        new Promise<number>((resolve) => {
-          const status = el.querySelector('.ftw-status')!;
-          let clickedAt = 0;
-          const onRun = () => {
-            clickedAt = performance.now();
-            (window as unknown as { longTasks: number[] }).longTasks = [];
-          };
-          el.querySelector('.ftw-run')!.addEventListener('click', onRun, { capture: true });
-          new MutationObserver((_, observer) => {
-            if (clickedAt && /step [1-9]/.test(status.textContent ?? '')) {
-              observer.disconnect();
-              resolve(performance.now() - clickedAt);
-            }
-          }).observe(status, { childList: true, characterData: true, subtree: true });
-        }),
-    );
+    // page. Long tasks count from the click on (loading the page is not training). The listener is
+    // in place before the click is sent: a click that raced ahead of it would never be timed.
+    await widget.evaluate((el) => {
+      const w = window as unknown as { longTasks: number[]; firstProgressMs: Promise<number> };
+      const status = el.querySelector('.ftw-status')!;
+      let clickedAt = 0;
+      el.querySelector('.ftw-run')!.addEventListener(
+        'click',
+        () => {
+          clickedAt = performance.now();
+          w.longTasks = [];
+        },
+        { capture: true },
+      );
+      w.firstProgressMs = new Promise<number>((resolve) => {
+        new MutationObserver((_, observer) => {
+          if (clickedAt && /step [1-9]/.test(status.textContent ?? '')) {
+            observer.disconnect();
+            resolve(performance.now() - clickedAt);
+          }
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+      });
+    });
     await widget.locator('.ftw-run').click();
-    expect(await firstProgressMs, 'milliseconds from Run to the first progress').toBeLessThan(1000);
+    const firstProgressMs = await page.evaluate(() => (window as unknown as { firstProgressMs: Promise<number> }).firstProgressMs);
+    expect(firstProgressMs, 'milliseconds from Run to the first progress').toBeLessThan(1000);
 
     if (stopAt) {
       await expect(widget.locator('.ftw-status')).toHaveText(stopAt, { timeout: 60_000 });
