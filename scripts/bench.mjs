@@ -14,7 +14,7 @@
 //
 // --pack DIR: instead of running, write a folder that runs the same benches on a Linux x64 GPU
 // server with neither Node nor npm (`sh DIR/run.sh [results.json]`): the bundle, this project's
-// Node and Dawn's dawn.node, both xz-compressed, about 32 MB in all.
+// Node and Dawn's dawn.node, both compressed with xz (which packing needs), about 40 MB in all.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
