@@ -12,7 +12,7 @@
  * then reading those and writing the weights: 4 + 0.5 + 4/64 bytes per weight each way.
  */
 import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
-import { computeOp, flatDispatch, submitOps, type GpuOp } from '../kernels/gpu/compute-op';
+import { computeOp, flatDispatch, type GpuOp } from '../kernels/gpu/compute-op';
 import { GpuScope } from '../kernels/gpu/scope';
 import { NF4_LEVELS } from '../kernels/nf4/levels';
 import { createDequantizeOp, createQuantizeOp } from '../kernels/nf4/nf4-gpu';

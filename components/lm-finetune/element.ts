@@ -134,7 +134,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
       this.draw(v, result.curve, result.stepLosses);
       this.drawSamples(result.before, result.after);
       const out: LmFinetuneResult = { ...result, backend: ctx.backend, trainableShare: result.trainableParams / result.modelParams };
-      this.report(v, out, runtime.wasm);
+      this.report(out, runtime.wasm);
       this.offerDownloads();
       return out;
     });
@@ -221,7 +221,7 @@ class FtLmFinetune extends FtWidget<typeof schema, LmFinetuneResult> {
     });
   }
 
-  private report(v: Values, r: LmFinetuneResult, wasm: boolean): void {
+  private report(r: LmFinetuneResult, wasm: boolean): void {
     const first = r.curve[0];
     const last = r.curve[r.curve.length - 1];
     const device = r.backend === 'webgpu' ? 'GPU (WebGPU)' : `CPU (a worker${wasm ? ', WebAssembly SIMD' : ''})`;

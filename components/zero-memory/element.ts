@@ -5,7 +5,7 @@ import type { FineTuneMethod } from '../../kernels/memory/training-memory';
 import { customModel } from '../../kernels/models/custom-shape';
 import { modelParamCount, presetById, type LinearModule } from '../../kernels/models/presets';
 import { formatBytes, formatParams, formatSeconds } from '../../kernels/zero/format';
-import { STAGE_LABELS, ZERO_STAGES, type ZeroStage } from '../../kernels/zero/memory';
+import { STAGE_LABELS, type ZeroStage } from '../../kernels/zero/memory';
 import { offloadApplies, planTraining, type StageEstimate, type TrainingPlan } from '../../kernels/zero/plan';
 import { stepPhases, type Holding } from '../../kernels/zero/step-phases';
 import { el } from '../widget-base/dom';

@@ -8,12 +8,12 @@
  *   pretrainLoss  cross-entropy on held-out pretraining text: forgetting shows as a rise
  */
 import type { LinearModule, LlamaConfig } from './config';
-import { LINEAR_MODULES, linearShape, modelParamCount } from './config';
-import { buildSchedule, finishRows, packRows, windowRows, type Rows, type Schedule, type Sequence } from './data/batches';
+import { LINEAR_MODULES, linearShape } from './config';
+import { buildSchedule, finishRows, packRows, windowRows, type Rows, type Schedule } from './data/batches';
 import { PRETRAIN_SEED } from './data/corpus';
 import { heldOutWindows, pretrainingStream } from './data/pretraining';
 import { conversationSequences, trainingSubset, type SftTask } from './data/sft-tasks';
-import type { Backend, Buf, Op } from './engine/backend';
+import type { Backend, Op } from './engine/backend';
 import { QLORA_BLOCK_SIZE, buildModel, optimizerOps, readTrainables, TRANSFORMERS_ADAMW, type AdapterConfig, type Model } from './engine/program';
 import type { LoadedModel } from './model-files';
 import { CONTEXT } from './tiny-model';
@@ -207,7 +207,7 @@ export function mergedWeights(base: ModelWeights, config: LlamaConfig, adapter: 
       embedTokens: get('model.embed_tokens.weight'),
       finalNorm: get('model.norm.weight'),
       lmHead: config.tie_word_embeddings ? get('model.embed_tokens.weight') : get('lm_head.weight'),
-      layers: base.layers.map((layer, l) => ({
+      layers: base.layers.map((_, l) => ({
         inputNorm: get(`model.layers.${l}.input_layernorm.weight`),
         postAttentionNorm: get(`model.layers.${l}.post_attention_layernorm.weight`),
         linear: Object.fromEntries(LINEAR_MODULES.map((mod) => [mod, get(linearName(l, mod))])) as Record<LinearModule, Float32Array>,

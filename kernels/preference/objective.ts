@@ -63,13 +63,13 @@ export function lossAndLogpGradient(
   if (config.loss === 'kto') {
     const policyKl = new Float64Array(n);
     const referenceKl = new Float64Array(n);
-    forEachExample(data, k, (p, first, second, i) => {
+    forEachExample(data, k, (_p, _first, second, i) => {
       policyKl[i] = logp[second];
       referenceKl[i] = table.refLogp[second];
     });
     z = ktoReferencePoint(policyKl, referenceKl);
   }
-  forEachExample(data, k, (p, first, second, i) => {
+  forEachExample(data, k, (_p, first, second, i) => {
     if (config.loss === 'kto') {
       const good = data.desirable[i] === 1;
       const term = ktoTerm(logp[first] - table.refLogp[first], z, good, config.beta, good ? config.desirableWeight : config.undesirableWeight);

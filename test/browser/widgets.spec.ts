@@ -3,7 +3,7 @@
  * embed page, reflects its backend in `data-backend` and (when it trains) a visible badge, fires `ft:done` with
  * `element.result`, and a bad attribute shows a message instead of running.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { ParamSpec } from '../../components/widget-base/params';
 import { attrName } from '../../components/widget-base/params';
 import { collectErrors, registeredWidgets } from './helpers';

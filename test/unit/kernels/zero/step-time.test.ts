@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { modelParamCount, presetById } from '../../../../kernels/models/presets';
+import { presetById } from '../../../../kernels/models/presets';
 import { largestModuleParams } from '../../../../kernels/zero/shape';
 import { estimateStepTime, trainingFlops } from '../../../../kernels/zero/step-time';
 
