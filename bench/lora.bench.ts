@@ -16,6 +16,7 @@ import { makeTask, type Task } from '../kernels/lora/task';
 import { DEFAULT_TRAINER, scalingOf, type LayerTrainer, type TrainerConfig } from '../kernels/lora/trainer';
 import { createCpuTrainer } from '../kernels/lora/trainer-cpu';
 import { createGpuTrainer } from '../kernels/lora/trainer-gpu';
+import { fusedStepFits } from '../kernels/lora/fused-step';
 import { prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { np, useJaxDevice } from './jax';
 import { GPU_ONLY } from './options';
@@ -141,13 +142,15 @@ export default async function loraBench(): Promise<BenchReport> {
   const emulated = gpu?.adapter.software ?? false;
   const wasm = await prepareCpuGemm();
   const oursCpu = `ours, CPU (${wasm ? 'WebAssembly SIMD matmul' : 'TypeScript matmul'})`;
-  const all: { label: string; run: Contender; gpu: boolean; slow?: boolean }[] = [
+  const all: { label: string; run: Contender; gpu: boolean; slow?: boolean; onlyWhenFused?: boolean }[] = [
     { label: 'ours, WebGPU', run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config))(t, c) : null), gpu: true },
-    // The same step as separate dispatches: what the fused step (kernels/lora/fused-step.ts) saves where it applies.
+    // The same step as separate dispatches: what the fused step (kernels/lora/fused-step.ts) saves.
+    // Where it does not apply, the row above already is this path.
     {
       label: 'ours, WebGPU, unfused',
       run: async (t, c) => (gpu ? ours((task, config) => createGpuTrainer(gpu, task, config, { fuse: false }))(t, c) : null),
       gpu: true,
+      onlyWhenFused: true,
     },
     { label: oursCpu, run: ours(createCpuTrainer), gpu: false },
     { label: 'TF.js webgpu', run: tfjs('webgpu'), gpu: true },
@@ -163,15 +166,23 @@ export default async function loraBench(): Promise<BenchReport> {
     const task = makeTask({ outFeatures: size, inFeatures: size, trainSize: 2 * Math.max(...BATCHES), heldOutSize: 1 });
     for (const batch of BATCHES) {
       const config = { ...DEFAULT_TRAINER, batch };
+      const fuses = config.method !== 'full' && fusedStepFits(config.method, { batch, inFeatures: size, outFeatures: size, rank: config.rank });
       const results = new Map<string, number | null>();
       for (const c of contenders) {
-        const skip = size > 1024 && ((c.gpu && emulated) || c.slow);
-        const value = skip ? null : await c.run(task, config).catch(() => null);
+        const tooSlow = size > 1024 && ((c.gpu && emulated) || c.slow);
+        const sameAsOurs = c.onlyWhenFused && !fuses;
+        const value = tooSlow || sameAsOurs ? null : await c.run(task, config).catch(() => null);
         results.set(c.label, value);
         rows.push({
           label: `${size} x ${size}, batch ${batch}: ${c.label}`,
           value: value ?? 0,
-          unit: skip ? 'skipped (too slow here)' : value === null ? 'unavailable' : 'steps/s',
+          unit: tooSlow
+            ? 'skipped (too slow here)'
+            : sameAsOurs
+              ? 'skipped (the fused step does not apply: the row above is this path)'
+              : value === null
+                ? 'unavailable'
+                : 'steps/s',
         });
       }
       const ratio = (x: string, y: string) => {

@@ -5,20 +5,15 @@
  * workgroup memory. Skipped on a CPU-emulated adapter, where it would take minutes and say nothing.
  */
 import { acquireGpu } from '../kernels/gpu/device';
-import { submitOps } from '../kernels/gpu/compute-op';
 import { GpuScope } from '../kernels/gpu/scope';
-import { createMatmul, TILE_SHAPES, type MatmulOptions, type TileShape } from '../kernels/linalg/matmul';
+import { createMatmul, TILE_SHAPES, type TileShape } from '../kernels/linalg/matmul';
 import { createRng } from '../kernels/random/rng';
-import { unitsPerSecond } from './timing';
+import { FORMS } from './matmul.bench';
+import { opsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const SIZES = [1024, 2048, 4096];
 const MIN_SECONDS = 0.4;
-const FORMS: { name: string; opts: MatmulOptions }[] = [
-  { name: 'A B', opts: {} },
-  { name: 'A B^T', opts: { transB: true } },
-  { name: 'A^T B', opts: { transA: true } },
-];
 const SHAPES: TileShape[] = [
   { rm: 4, vn: 1, bk: 8 },
   { rm: 4, vn: 1, bk: 16 },
@@ -31,7 +26,7 @@ const SHAPES: TileShape[] = [
   { rm: 8, vn: 2, bk: 16 },
 ];
 
-const describe = (s: TileShape) => {
+const shapeLabel = (s: TileShape) => {
   const named = Object.entries(TILE_SHAPES).find(([, t]) => t.rm === s.rm && t.vn === s.vn && t.bk === s.bk)?.[0];
   return `${16 * s.rm} x ${64 * s.vn} block, ${s.rm} x ${4 * s.vn} per invocation, k-slice ${s.bk}${named ? ` ('${named}')` : ''}`;
 };
@@ -54,12 +49,8 @@ export default async function matmulTilesBench(): Promise<BenchReport> {
       for (const shape of SHAPES) {
         for (const form of FORMS) {
           const op = createMatmul(scope, { ...form.opts, kernel: shape, a, b, c, m: size, k: size, n: size });
-          const rate = await unitsPerSecond(async (count) => {
-            submitOps(gpu, [op], count);
-            await gpu.device.queue.onSubmittedWorkDone();
-          }, MIN_SECONDS);
-          const value = (2 * size ** 3 * rate) / 1e9;
-          rows.push({ label: `${size}³, C = ${form.name}: ${describe(shape)}`, value, unit: 'GFLOP/s' });
+          const value = (2 * size ** 3 * (await opsPerSecond(gpu, [op], MIN_SECONDS))) / 1e9;
+          rows.push({ label: `${size}³, C = ${form.name}: ${shapeLabel(shape)}`, value, unit: 'GFLOP/s' });
           const key = `${size}³, C = ${form.name}`;
           if (value > (best.get(key)?.value ?? 0)) best.set(key, { shape, value });
         }
@@ -68,7 +59,7 @@ export default async function matmulTilesBench(): Promise<BenchReport> {
       scope.destroy();
     }
   }
-  for (const [key, { shape, value }] of best) rows.push({ label: `best at ${key}: ${describe(shape)}`, value, unit: 'GFLOP/s' });
+  for (const [key, { shape, value }] of best) rows.push({ label: `best at ${key}: ${shapeLabel(shape)}`, value, unit: 'GFLOP/s' });
   const adapter = gpu.adapter.description || [gpu.adapter.vendor, gpu.adapter.architecture].filter(Boolean).join(' ');
   return { title: `Matmul tile shapes, GFLOP/s (float32; ${adapter})`, rows, ratios };
 }

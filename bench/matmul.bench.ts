@@ -9,7 +9,6 @@
  * where they would take minutes and say nothing about GPUs.
  */
 import { acquireGpu, type GpuContext } from '../kernels/gpu/device';
-import { submitOps } from '../kernels/gpu/compute-op';
 import { GpuScope } from '../kernels/gpu/scope';
 import { gemmCpu, gemmTs, prepareCpuGemm } from '../kernels/linalg/gemm-cpu';
 import { createMatmul, matmulKernelFor, type MatmulKernel, type MatmulOptions } from '../kernels/linalg/matmul';
@@ -18,13 +17,14 @@ import { jit } from '@jax-js/jax';
 import { np, useJaxDevice } from './jax';
 import { tf, useTfBackend, type TfBackend } from './tfjs';
 import { GPU_ONLY } from './options';
-import { unitsPerSecond } from './timing';
+import { opsPerSecond, unitsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const CPU_SIZES = [64, 256, 512, 1024];
 const GPU_SIZES = [256, 1024, 2048, 4096];
 const MIN_SECONDS = 0.5;
-const FORMS: { name: string; opts: MatmulOptions }[] = [
+/** The three forms the trainers use (also swept by matmul-tiles.bench.ts). */
+export const FORMS: { name: string; opts: MatmulOptions }[] = [
   { name: 'A B', opts: {} },
   { name: 'A B^T', opts: { transB: true } },
   { name: 'A^T B', opts: { transA: true } },
@@ -111,11 +111,7 @@ function oursGpu(gpu: GpuContext, kernel?: MatmulKernel): Contender {
         k: size,
         n: size,
       });
-      const rate = await unitsPerSecond(async (count) => {
-        submitOps(gpu, [op], count);
-        await gpu.device.queue.onSubmittedWorkDone();
-      }, MIN_SECONDS);
-      return gflops(size, rate);
+      return gflops(size, await opsPerSecond(gpu, [op], MIN_SECONDS));
     } finally {
       scope.destroy();
     }

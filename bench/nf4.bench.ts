@@ -19,7 +19,7 @@ import { createDequantizeOp, createQuantizeOp } from '../kernels/nf4/nf4-gpu';
 import { roundTripCpu, timedRoundTripGpu, warmUpGpu } from '../kernels/nf4/roundtrip';
 import { sampleWeights } from '../kernels/nf4/weights';
 import { createRng } from '../kernels/random/rng';
-import { unitsPerSecond } from './timing';
+import { gpuRepetitionsPerSecond, opsPerSecond } from './timing';
 import type { BenchReport } from './types';
 
 const SIDE = 4096;
@@ -91,23 +91,11 @@ export default async function nf4Bench(): Promise<BenchReport> {
 
 /** Each kernel, the round trip and two copies of the n weights, timed repeated back to back in one submission. */
 async function repeatedTimes(gpu: GpuContext, scope: GpuScope, input: GPUBuffer, n: number) {
-  const msPerRun = async (encode: (encoder: GPUCommandEncoder, count: number) => void) => {
-    const perSecond = await unitsPerSecond(async (count) => {
-      const encoder = gpu.device.createCommandEncoder();
-      encode(encoder, count);
-      gpu.device.queue.submit([encoder.finish()]);
-      await gpu.device.queue.onSubmittedWorkDone();
-    }, MIN_SECONDS);
-    return 1000 / perSecond;
-  };
-  const inPass = (ops: GpuOp[]) => (encoder: GPUCommandEncoder, count: number) => {
-    const pass = encoder.beginComputePass();
-    for (let r = 0; r < count; r++) for (const op of ops) op.encode(pass);
-    pass.end();
-  };
+  const msPerRun = (ops: GpuOp[]) => opsPerSecond(gpu, ops, MIN_SECONDS).then((perSecond) => 1000 / perSecond);
   const { op: quantize, quantized } = createQuantizeOp(scope, input, n, BLOCK, NF4_LEVELS);
   const target = scope.empty(n);
   const dequantize = createDequantizeOp(scope, quantized, NF4_LEVELS, target);
+  const copyDispatch = flatDispatch(n / 4, 256);
   const shaderCopy = computeOp(scope, {
     code: /* wgsl */ `
 @group(0) @binding(0) var<uniform> rowStride: u32;
@@ -118,20 +106,24 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let i = id.y * rowStride + id.x;
   if (i < arrayLength(&copy)) { copy[i] = source[i]; }
 }`,
-    uniform: new Uint32Array([flatDispatch(n / 4, 256).rowStride, 0, 0, 0]),
+    uniform: new Uint32Array([copyDispatch.rowStride, 0, 0, 0]),
     buffers: [input, target],
-    groups: flatDispatch(n / 4, 256).groups,
+    groups: copyDispatch.groups,
   });
-  const bytesPerSecond = (ms: number) => (2 * 4 * n) / (ms / 1000);
+  const bytes = 2 * 4 * n;
   return {
-    quantizeMs: await msPerRun(inPass([quantize])),
-    dequantizeMs: await msPerRun(inPass([dequantize])),
-    roundTripMs: await msPerRun(inPass([quantize, dequantize])),
-    copyBytesPerSecond: bytesPerSecond(
-      await msPerRun((encoder, count) => {
-        for (let r = 0; r < count; r++) encoder.copyBufferToBuffer(input, 0, target, 0, n * 4);
-      }),
-    ),
-    shaderCopyBytesPerSecond: bytesPerSecond(await msPerRun(inPass([shaderCopy]))),
+    quantizeMs: await msPerRun([quantize]),
+    dequantizeMs: await msPerRun([dequantize]),
+    roundTripMs: await msPerRun([quantize, dequantize]),
+    copyBytesPerSecond:
+      bytes *
+      (await gpuRepetitionsPerSecond(
+        gpu,
+        (encoder, count) => {
+          for (let r = 0; r < count; r++) encoder.copyBufferToBuffer(input, 0, target, 0, n * 4);
+        },
+        MIN_SECONDS,
+      )),
+    shaderCopyBytesPerSecond: bytes * (await opsPerSecond(gpu, [shaderCopy], MIN_SECONDS)),
   };
 }

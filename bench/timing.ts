@@ -1,3 +1,6 @@
+import type { GpuContext } from '../kernels/gpu/device';
+import { submitOps, type GpuOp } from '../kernels/gpu/compute-op';
+
 /**
  * Units of work per second, for work of any size: `work(count)` does `count` units (steps,
  * multiplications) and resolves when they are done. The count doubles from 1 until one call
@@ -33,4 +36,29 @@ export async function trainerStepsPerSecond(
   } finally {
     trainer.destroy();
   }
+}
+
+/**
+ * Repetitions per second of GPU work: `encode(encoder, count)` records `count` repetitions, which go
+ * in one submission that is waited for, so per-submit latency is spread over the repetitions.
+ */
+export function gpuRepetitionsPerSecond(
+  gpu: GpuContext,
+  encode: (encoder: GPUCommandEncoder, count: number) => void,
+  minSeconds: number,
+): Promise<number> {
+  return unitsPerSecond(async (count) => {
+    const encoder = gpu.device.createCommandEncoder();
+    encode(encoder, count);
+    gpu.device.queue.submit([encoder.finish()]);
+    await gpu.device.queue.onSubmittedWorkDone();
+  }, minSeconds);
+}
+
+/** The same for compute ops, repeated back to back in one compute pass. */
+export function opsPerSecond(gpu: GpuContext, ops: readonly GpuOp[], minSeconds: number): Promise<number> {
+  return unitsPerSecond(async (count) => {
+    submitOps(gpu, ops, count);
+    await gpu.device.queue.onSubmittedWorkDone();
+  }, minSeconds);
 }
