@@ -37,7 +37,8 @@ function uniform(fields: (number | { f32: number })[]): ArrayBuffer {
   return buf;
 }
 
-export function createGpuBackend(gpu: GpuContext, config: LlamaConfig): Backend {
+/** `row`: threads per workgroup of the per-row kernels (ops/wgsl.ts); by the adapter unless a test sets it. */
+export function createGpuBackend(gpu: GpuContext, config: LlamaConfig, row = K.rowThreads(gpu.adapter)): Backend {
   const scope = new GpuScope(gpu);
   const tables = ropeTables(config.max_position_embeddings, config.head_dim, config.rope_theta);
   const cosTable = scope.upload(tables.cos);
@@ -89,10 +90,12 @@ export function createGpuBackend(gpu: GpuContext, config: LlamaConfig): Backend 
     embedBackward: (dTable, dOut, tokens, rows, d, vocab) =>
       flat(K.EMBED_BACKWARD_WGSL, vocab * d, [vocab * d, d, rows], [g(dOut), g(tokens), g(dTable)]),
     rmsnorm: (out, rstd, x, w, rows, d, eps) =>
-      wrap(computeOp(scope, { code: K.RMSNORM_WGSL, uniform: uniform([d, { f32: eps }]), buffers: [g(x), g(w), g(out), g(rstd)], groups: rows })),
+      wrap(
+        computeOp(scope, { code: K.RMSNORM_WGSL(row), uniform: uniform([d, { f32: eps }]), buffers: [g(x), g(w), g(out), g(rstd)], groups: rows }),
+      ),
     rmsnormBackward(dx, dw, dOut, x, w, rstd, rows, d) {
       const dxOp = computeOp(scope, {
-        code: K.RMSNORM_BACKWARD_DX_WGSL,
+        code: K.RMSNORM_BACKWARD_DX_WGSL(row),
         uniform: u32s(d),
         buffers: [g(dOut), g(x), g(w), g(rstd), g(dx)],
         groups: rows,
@@ -117,7 +120,7 @@ export function createGpuBackend(gpu: GpuContext, config: LlamaConfig): Backend 
       if (seq > K.MAX_SEQ) throw new Error(`attention: sequences of at most ${K.MAX_SEQ} tokens, got ${seq}`);
       return wrap(
         computeOp(scope, {
-          code: K.ATTENTION_WGSL,
+          code: K.ATTENTION_WGSL(row),
           uniform: uniform([batch, seq, heads, headDim, { f32: 1 / Math.sqrt(headDim) }]),
           buffers: [g(q), g(k), g(v), g(segments), g(probs), g(out)],
           groups: [seq, heads, batch],
@@ -127,7 +130,7 @@ export function createGpuBackend(gpu: GpuContext, config: LlamaConfig): Backend 
     attentionBackward(dq, dk, dv, dOut, probs, q, k, v, batch, seq, heads, headDim) {
       const dScores = scratchOf(batch * heads * seq * seq);
       const first = computeOp(scope, {
-        code: K.ATTENTION_BACKWARD_Q_WGSL,
+        code: K.ATTENTION_BACKWARD_Q_WGSL(row),
         uniform: uniform([batch, seq, heads, headDim, { f32: 1 / Math.sqrt(headDim) }]),
         buffers: [g(dOut), g(probs), g(k), g(v), dScores, g(dq)],
         groups: [seq, heads, batch],
@@ -145,7 +148,7 @@ export function createGpuBackend(gpu: GpuContext, config: LlamaConfig): Backend 
     crossEntropy: (dLogits, rowLoss, logits, targets, weights, rows, vocab) =>
       wrap(
         computeOp(scope, {
-          code: K.CROSS_ENTROPY_WGSL(dLogits !== null),
+          code: K.CROSS_ENTROPY_WGSL(dLogits !== null, row),
           uniform: u32s(vocab),
           buffers: [g(logits), g(targets), g(weights), g(rowLoss), ...(dLogits ? [g(dLogits)] : [])],
           groups: rows,

@@ -9,6 +9,7 @@ import { LINEAR_MODULES } from '../../../kernels/lm/config';
 import type { Backend, Buf, Op } from '../../../kernels/lm/engine/backend';
 import { createCpuBackend } from '../../../kernels/lm/engine/cpu-backend';
 import { createGpuBackend } from '../../../kernels/lm/engine/gpu-backend';
+import { ROW, SOFTWARE_ROW } from '../../../kernels/lm/ops/wgsl';
 import { buildModel, optimizerOps, type AdapterConfig } from '../../../kernels/lm/engine/program';
 import { createRng } from '../../../kernels/random/rng';
 import { SMALL_CONFIG, randomWeights } from '../../../kernels/lm/random-model';
@@ -17,11 +18,17 @@ import { maxRelDiff, testGpu } from '../gpu-setup';
 const rng = createRng(20261130);
 const CONFIG = SMALL_CONFIG;
 
-/** Runs `build` on both backends with the same inputs; returns the named outputs of each. */
-async function both(build: (be: Backend, input: (values: Float32Array | Int32Array) => Buf) => { ops: Op[]; outputs: Record<string, Buf> }) {
+/**
+ * Runs `build` on both backends with the same inputs; returns the named outputs of each. `row`: the
+ * GPU backend's threads per row, by the adapter when absent.
+ */
+async function both(
+  build: (be: Backend, input: (values: Float32Array | Int32Array) => Buf) => { ops: Op[]; outputs: Record<string, Buf> },
+  row?: number,
+) {
   const gpu = await testGpu();
   const results: Record<string, Float32Array>[] = [];
-  for (const be of [createCpuBackend(CONFIG), createGpuBackend(gpu, CONFIG)]) {
+  for (const be of [createCpuBackend(CONFIG), createGpuBackend(gpu, CONFIG, row)]) {
     const input = (values: Float32Array | Int32Array) =>
       values instanceof Int32Array ? be.i32(values.length, values) : be.f32(values.length, values);
     const { ops, outputs } = build(be, input);
@@ -39,6 +46,8 @@ function expectClose(cpu: Record<string, Float32Array>, gpu: Record<string, Floa
 }
 
 const ints = (n: number, max: number) => Int32Array.from({ length: n }, () => rng.int(max));
+/** The per-row kernels' workgroup sizes: a GPU's, and a CPU-emulated adapter's (CI runs SwiftShader, which would pick only the second). */
+const ROW_SIZES = [ROW, SOFTWARE_ROW];
 
 describe('language-model ops on WebGPU against the CPU reference', () => {
   it('embedding lookup and its gradient (scatter-add by token)', async () => {
@@ -61,23 +70,25 @@ describe('language-model ops on WebGPU against the CPU reference', () => {
     const w = rng.normals(d).map((v) => 1 + 0.2 * v);
     const dOut = rng.normals(rows * d);
     const start = rng.normals(rows * d);
-    const r = await both((be, inp) => {
-      const out = be.f32(rows * d);
-      const rstd = be.f32(rows);
-      const dx = inp(start);
-      const dx2 = inp(start);
-      const dw = be.f32(d);
-      const [xb, wb, db] = [inp(x), inp(w), inp(dOut)];
-      return {
-        ops: [
-          be.rmsnorm(out, rstd, xb, wb, rows, d, 1e-5),
-          be.rmsnormBackward(dx, dw, db, xb, wb, rstd, rows, d),
-          be.rmsnormBackward(dx2, null, db, xb, wb, rstd, rows, d),
-        ],
-        outputs: { out, rstd, dx, dw, dx2 },
-      };
-    });
-    expectClose(r.cpu, r.gpu);
+    for (const row of ROW_SIZES) {
+      const r = await both((be, inp) => {
+        const out = be.f32(rows * d);
+        const rstd = be.f32(rows);
+        const dx = inp(start);
+        const dx2 = inp(start);
+        const dw = be.f32(d);
+        const [xb, wb, db] = [inp(x), inp(w), inp(dOut)];
+        return {
+          ops: [
+            be.rmsnorm(out, rstd, xb, wb, rows, d, 1e-5),
+            be.rmsnormBackward(dx, dw, db, xb, wb, rstd, rows, d),
+            be.rmsnormBackward(dx2, null, db, xb, wb, rstd, rows, d),
+          ],
+          outputs: { out, rstd, dx, dw, dx2 },
+        };
+      }, row);
+      expectClose(r.cpu, r.gpu);
+    }
   });
 
   it('rotary embeddings, and the inverse rotation restores the input', async () => {
@@ -103,20 +114,22 @@ describe('language-model ops on WebGPU against the CPU reference', () => {
     const [q, k, v, dOut] = [rng.normals(n), rng.normals(n), rng.normals(n), rng.normals(n)];
     // Row 0: two packed sequences and padding; row 1: one sequence.
     const segments = Int32Array.from({ length: batch * seq }, (_, i) => (i < seq ? (i < 11 ? 0 : i < 25 ? 1 : -1) : 0));
-    const r = await both((be, inp) => {
-      const out = be.f32(n);
-      const probs = be.f32(batch * heads * seq * seq);
-      const [dq, dk, dv] = [be.f32(n), be.f32(n), be.f32(n)];
-      const [qb, kb, vb] = [inp(q), inp(k), inp(v)];
-      return {
-        ops: [
-          be.attention(out, probs, qb, kb, vb, inp(segments), batch, seq, heads, hd),
-          be.attentionBackward(dq, dk, dv, inp(dOut), probs, qb, kb, vb, batch, seq, heads, hd),
-        ],
-        outputs: { out, probs, dq, dk, dv },
-      };
-    });
-    expectClose(r.cpu, r.gpu, 2e-5);
+    for (const row of ROW_SIZES) {
+      const r = await both((be, inp) => {
+        const out = be.f32(n);
+        const probs = be.f32(batch * heads * seq * seq);
+        const [dq, dk, dv] = [be.f32(n), be.f32(n), be.f32(n)];
+        const [qb, kb, vb] = [inp(q), inp(k), inp(v)];
+        return {
+          ops: [
+            be.attention(out, probs, qb, kb, vb, inp(segments), batch, seq, heads, hd),
+            be.attentionBackward(dq, dk, dv, inp(dOut), probs, qb, kb, vb, batch, seq, heads, hd),
+          ],
+          outputs: { out, probs, dq, dk, dv },
+        };
+      }, row);
+      expectClose(r.cpu, r.gpu, 2e-5);
+    }
   });
 
   it('SwiGLU forward and backward', async () => {
@@ -135,16 +148,18 @@ describe('language-model ops on WebGPU against the CPU reference', () => {
     const logits = rng.normals(rows * vocab, 3);
     const targets = ints(rows, vocab);
     const weights = Float32Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 0 : 1 / 17));
-    const r = await both((be, inp) => {
-      const [dLogits, loss, loss2] = [be.f32(rows * vocab), be.f32(rows), be.f32(rows)];
-      const [lb, tb, wb] = [inp(logits), inp(targets), inp(weights)];
-      return {
-        ops: [be.crossEntropy(dLogits, loss, lb, tb, wb, rows, vocab), be.crossEntropy(null, loss2, lb, tb, wb, rows, vocab)],
-        outputs: { dLogits, loss, loss2 },
-      };
-    });
-    expectClose(r.cpu, r.gpu);
-    expect(Array.from(r.gpu.dLogits.subarray(0, vocab)).every((g) => g === 0)).toBe(true);
+    for (const row of ROW_SIZES) {
+      const r = await both((be, inp) => {
+        const [dLogits, loss, loss2] = [be.f32(rows * vocab), be.f32(rows), be.f32(rows)];
+        const [lb, tb, wb] = [inp(logits), inp(targets), inp(weights)];
+        return {
+          ops: [be.crossEntropy(dLogits, loss, lb, tb, wb, rows, vocab), be.crossEntropy(null, loss2, lb, tb, wb, rows, vocab)],
+          outputs: { dLogits, loss, loss2 },
+        };
+      }, row);
+      expectClose(r.cpu, r.gpu);
+      expect(Array.from(r.gpu.dLogits.subarray(0, vocab)).every((g) => g === 0)).toBe(true);
+    }
   });
 
   it('gradient clipping scale over several buffers, and AdamW with it and a linear decay', async () => {
