@@ -6,6 +6,7 @@
  * Per-row kernels (RMSNorm, cross-entropy, attention rows) run one workgroup of `row` threads per
  * row and reduce in shared memory; element-wise kernels run one thread per element.
  */
+/** Threads per row on a GPU. */
 export const ROW = 64;
 /**
  * Threads per row on a CPU-emulated adapter. SwiftShader runs a workgroup as coroutines of 4 SIMD
